@@ -1,0 +1,53 @@
+# Two commands do everything on a fresh machine: `make report` and `make test`.
+# No conda here: a venv, with uv (installed from PyPI into the venv) doing the installs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+JOBS ?= 2
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.DEFAULT_GOAL := help
+.PHONY: help env report sample test test-fast lab validate bench browser clean
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(UV) || $(PY) -m pip install -q uv
+	$(UV) pip install -q --python $(PY) -e '.[test]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+env: $(STAMP) ## create the venv and install the package (lean: no jupyterlab)
+
+report: $(STAMP) ## build every sample report into reports/
+	$(PY) -m analysis build --jobs $(JOBS)
+
+sample: $(STAMP) ## regenerate the synthetic sample datasets in data/sample/
+	$(PY) -m analysis sample --out data/sample
+
+validate: $(STAMP) ## validate every sample dataset
+	@for d in data/sample/*/ data/sample/*.xlsx; do $(PY) -m analysis validate "$$d" || exit 1; done
+
+browser: ## install Debian's Chromium for browser tests and PDF (needs root or sudo)
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: $(STAMP) browser ## run the whole test suite, browser tests included
+	$(PY) -m pytest -n $(JOBS) -q
+
+test-fast: $(STAMP) ## unit tests only (no papermill builds, no browser)
+	$(PY) -m pytest -q -m "not slow and not browser"
+
+lab: $(STAMP) ## open JupyterLab on the notebooks (installs the lab extra)
+	$(UV) pip install -q --python $(PY) -e '.[lab,test]'
+	$(PY) -m jupyter lab notebooks/
+
+bench: $(STAMP) ## run the benchmarks and write benchmarks/RESULTS.md
+	$(PY) benchmarks/run.py
+
+clean: ## remove built reports and the venv
+	rm -rf reports/*/ reports/index.html $(VENV)

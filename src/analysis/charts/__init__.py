@@ -1,0 +1,1 @@
+"""Figures, one module per report, all on the house template (`charts.theme`)."""
