@@ -1,0 +1,114 @@
+"""Command line: ``python -m analysis build|validate|sample|list-reports`` (also ``analysis ...``).
+
+These commands and their options are stable: scheduled jobs call them. Exit codes: 0 success,
+1 a report failed or a dataset has errors, 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from analysis.errors import AnalysisError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Phân tích và báo cáo quy hoạch cán bộ / cadre-planning analytics and reports.",
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _say(message: str, to=None) -> None:
+    (to or console).print(message, highlight=False, markup=False, soft_wrap=True)
+
+
+def _fail(exc: Exception, code: int = 2) -> typer.Exit:
+    _say(str(exc), err_console)
+    return typer.Exit(code)
+
+
+@app.command()
+def build(
+    config: Annotated[Optional[Path], typer.Argument(
+        help="Build config (YAML); default reports.yml at the project root.")] = None,
+    dataset: Annotated[Optional[list[Path]], typer.Option(
+        "--dataset", "-d", help="Dataset folder or .xlsx workbook; repeat for several. Replaces the config's datasets.")] = None,
+    report: Annotated[Optional[list[str]], typer.Option(
+        "--report", "-r", help="Report name (a notebook in notebooks/); repeat for several. Replaces the config's reports.")] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", help="Output folder; default from the config, else reports/.")] = None,
+    jobs: Annotated[Optional[int], typer.Option(
+        "--jobs", "-j", min=1, help="Reports built in parallel (default 2).")] = None,
+    language: Annotated[Optional[str], typer.Option(
+        "--language", "-l", help="Language of the reports: vi or en (default vi).")] = None,
+) -> None:
+    """Build reports (HTML, CSV tables, summary.json) and reports/index.html."""
+    from analysis.build import build as run_build
+
+    try:
+        result = run_build(config, datasets=dataset or None, reports=report or None, out=out,
+                           jobs=jobs, language=language, console=console)
+    except AnalysisError as exc:
+        raise _fail(exc) from None
+    _say(f"→ {result.index}")
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="Dataset folder or .xlsx workbook.")],
+) -> None:
+    """Check a dataset and print every problem; exit 1 when there is any error."""
+    from analysis.validate import format_problems, validate_path
+
+    try:
+        problems = validate_path(path)
+    except AnalysisError as exc:
+        raise _fail(exc, 1) from None
+    errors = [p for p in problems if getattr(p, "severity", "error") == "error"]
+    if problems:
+        _say(format_problems(problems))
+    warnings = len(problems) - len(errors)
+    if errors:
+        _say(f"✗ {path}: {len(errors)} lỗi, {warnings} cảnh báo / {len(errors)} errors, {warnings} warnings")
+        raise typer.Exit(1)
+    _say(f"✓ {path}: không có lỗi, {warnings} cảnh báo / no errors, {warnings} warnings")
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the sample datasets into.")],
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 2025,
+) -> None:
+    """Write the synthetic sample datasets (not real people)."""
+    from analysis.sample import write_samples
+
+    try:
+        written = write_samples(out, seed=seed)
+    except AnalysisError as exc:
+        raise _fail(exc, 1) from None
+    for path in written:
+        _say(str(path))
+
+
+@app.command("list-reports")
+def list_reports() -> None:
+    """List the reports (notebooks in notebooks/) with their titles."""
+    from analysis.build import available_reports
+    from analysis.report import report_title
+
+    for name in available_reports():
+        typer.echo(f"{name}\t{report_title(name)}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,261 @@
+"""HTML for an executed report notebook and for the index of reports, both self-contained.
+
+Rendering is in-process with nbconvert's :class:`~nbconvert.HTMLExporter` and our template
+(`assets/report.html.j2` on top of nbconvert's lab body): no code, no prompts, no stderr or warning
+streams, and no external resource at all — :func:`check_offline` refuses a page that would fetch
+a script, stylesheet, image or frame from anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
+
+from analysis.config import ASSETS_DIR
+from analysis.errors import BuildError
+from analysis.labels import Labels
+
+REMOVE_TAGS = {"remove", "remove_cell", "parameters", "injected-parameters"}
+_RESOURCE_ATTRS = {
+    "script": ("src",), "link": ("href",), "img": ("src", "srcset"), "iframe": ("src",),
+    "source": ("src", "srcset"), "embed": ("src",), "object": ("data",), "audio": ("src",),
+    "video": ("src", "poster"), "track": ("src",), "input": ("src",),
+}
+
+
+class ReportCleaner(Preprocessor):
+    """Drop what a reader must not see: stderr/warnings, errors, parameter cells, empty cells."""
+
+    def preprocess(self, nb, resources):
+        kept = []
+        for cell in nb.cells:
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            if tags & REMOVE_TAGS:
+                continue
+            if cell.cell_type == "code":
+                cell.outputs = [
+                    o for o in cell.get("outputs", [])
+                    if not (o.get("output_type") == "stream" and o.get("name") != "stdout")
+                    and o.get("output_type") != "error"
+                ]
+                if not cell.outputs:
+                    continue
+            kept.append(cell)
+        nb.cells = kept
+        return nb, resources
+
+
+def _exporter(language: str) -> HTMLExporter:
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_template_paths=[str(ASSETS_DIR)],
+        template_file="report.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        language_code=language,
+    )
+    exporter.register_preprocessor(ReportCleaner(), enabled=True)
+    return exporter
+
+
+def render_html(nb: Any, title: str, language: str = "vi", footer: str = "") -> str:
+    """The report page for an executed notebook (a NotebookNode, a dict or a path)."""
+    if isinstance(nb, (str, Path)):
+        nb = nbformat.read(str(nb), as_version=4)
+    elif not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.from_dict(nb)
+    resources = {"report_title": title, "report_footer": footer, "metadata": {"name": title}}
+    page, _ = _exporter(language).from_notebook_node(nb, resources=resources)
+    check_offline(page)
+    return page
+
+
+class _ResourceFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = _RESOURCE_ATTRS.get(tag, ())
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in names and _is_external(value):
+                self.external.append(f"<{tag} {name}={value!r}>")
+            if name == "style" and "url(" in value and _css_has_external(value):
+                self.external.append(f"<{tag} style={value!r}>")
+
+    def handle_data(self, data: str) -> None:
+        if self.lasttag == "style" and _css_has_external(data):
+            self.external.append("<style> with an external url() or @import")
+
+
+def _is_external(value: str) -> bool:
+    for part in value.split(","):  # srcset lists
+        v = part.strip().lower()
+        if v.startswith(("http:", "https:", "//", "ftp:", "file:")):
+            return True
+    return False
+
+
+def _css_has_external(css: str) -> bool:
+    import re
+
+    lowered = css.lower()
+    if re.search(r"@import\s", lowered):
+        return True
+    return bool(re.search(r"url\(\s*['\"]?\s*(https?:|//|file:)", lowered))
+
+
+def external_resources(page: str) -> list[str]:
+    """Every place where ``page`` would fetch something from outside itself."""
+    finder = _ResourceFinder()
+    finder.feed(page)
+    finder.close()
+    return finder.external
+
+
+def check_offline(page: str) -> None:
+    """Raise :class:`BuildError` when ``page`` needs anything from the network."""
+    found = external_resources(page)
+    if found:
+        shown = "; ".join(found[:5])
+        raise BuildError(
+            f"Báo cáo cần tài nguyên bên ngoài (không mở được khi không có mạng) / the page needs "
+            f"external resources (would not work offline): {shown}"
+        )
+
+
+def render_index(rows: list[dict], language: str = "vi", generated: str = "") -> str:
+    """The index page: one row per report (see `build.write_index` for the row keys)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(ASSETS_DIR)),
+        autoescape=True,
+        trim_blocks=False,
+    )
+    css = (ASSETS_DIR / "report.css").read_text(encoding="utf-8")
+    page = env.get_template("index.html.j2").render(
+        rows=rows, L=Labels(language), language=language, css=css, generated=generated,
+        n_ok=sum(1 for r in rows if r["ok"]), n_failed=sum(1 for r in rows if not r["ok"]),
+    )
+    check_offline(page)
+    return page
+
+
+MANIFEST = "index.json"
+
+
+def _relative(path: str | None, out_dir: Path) -> str | None:
+    if not path:
+        return None
+    try:
+        return Path(path).resolve().relative_to(out_dir.resolve()).as_posix()
+    except ValueError:
+        return Path(path).resolve().as_uri()
+
+
+def _when(iso: str, language: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return moment.strftime("%d/%m/%Y %H:%M" if language == "vi" else "%Y-%m-%d %H:%M")
+
+
+def write_index(out_dir: Path, outcomes: list[dict], language: str = "vi") -> Path:
+    """Write ``index.html`` (and ``index.json``) listing every report in ``out_dir``.
+
+    ``outcomes`` are :class:`analysis.build.Outcome` as dicts.
+    Reports built earlier into the same folder stay listed while their HTML (or failed notebook)
+    is still there; this build's outcomes replace theirs.
+    """
+    from analysis.report import format_date, report_title
+
+    manifest = out_dir / MANIFEST
+    entries: dict[tuple[str, str], dict] = {}
+    if manifest.is_file():
+        try:
+            for item in json.loads(manifest.read_text(encoding="utf-8")):
+                if Path(item.get("html") or item.get("failed_notebook") or "/nonexistent").exists():
+                    entries[(item["dataset_id"], item["report"])] = item
+        except (ValueError, KeyError, TypeError):
+            entries = {}
+    for outcome in outcomes:
+        entries[(outcome["dataset_id"], outcome["report"])] = dict(outcome)
+    items = sorted(entries.values(), key=lambda e: (e["dataset_name"], e["dataset_id"], e["report"]))
+    manifest.write_text(json.dumps(items, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    rows = []
+    for item in items:
+        as_of = item.get("as_of") or ""
+        rows.append({
+            **item,
+            "report_title": report_title(item["report"], language),
+            "as_of": format_date(dt.date.fromisoformat(as_of), language) if as_of else "—",
+            "finished": _when(item.get("finished") or "", language),
+            "duration": f"{item.get('seconds', 0):.0f} s",
+            "href": _relative(item.get("html"), out_dir),
+            "tables_href": _relative(item.get("tables"), out_dir),
+            "failed_href": _relative(item.get("failed_notebook"), out_dir),
+            "error": "\n".join([item.get("error") or "", *item.get("problems", [])]).strip(),
+        })
+    now = dt.datetime.now().strftime("%d/%m/%Y %H:%M" if language == "vi" else "%Y-%m-%d %H:%M")
+    index = out_dir / "index.html"
+    index.write_text(render_index(rows, language, generated=now), encoding="utf-8")
+    return index
+
+
+def print_summary(outcomes: list, console, language: str = "vi", out_dir: Path | None = None) -> None:
+    """A table of the build's outcomes (`build.Outcome`, one line each) on a rich console, then
+    every failure's error and problems."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from analysis.labels import text
+
+    def shown(o) -> str:
+        if not o.ok:
+            return o.error
+        try:
+            return Path(o.html).relative_to(out_dir).as_posix() if out_dir else o.html
+        except ValueError:
+            return o.html or ""
+
+    rows = [(o.dataset_id, o.report, text(f"report.status.{o.status}", language), f"{o.seconds:.0f}", shown(o))
+            for o in outcomes]
+    table = Table(title=text("report.summary.title", language))
+    used = 0
+    for i, key in enumerate(("dataset", "report", "status", "seconds")):
+        header = text(f"report.summary.{key}", language)
+        width = max([len(header)] + [len(r[i]) for r in rows])
+        table.add_column(header, no_wrap=True, min_width=width)
+        used += width + 3  # padding and border
+    # one line per report; a failure's whole error and problems follow the table
+    room = max(console.width - used - 4, 8)
+    table.add_column(text("report.summary.result", language), no_wrap=True)
+    for o, (dataset, report, status, seconds, result) in zip(outcomes, rows):
+        colour = "green" if o.ok else "red"
+        result = result if len(result) <= room else result[: room - 1] + "…"
+        table.add_row(escape(dataset), escape(report), f"[{colour}]{escape(status)}[/]", seconds, escape(result))
+    console.print(table)
+    for o in outcomes:
+        if o.ok:
+            continue
+        console.print(f"\n[bold red]✗ {escape(o.dataset_id)} / {escape(o.report)}[/]: {escape(o.error)}",
+                      highlight=False, soft_wrap=True)
+        for line in o.problems:
+            console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
+        if o.failed_notebook:
+            console.print(f"  → {o.failed_notebook}", highlight=False, markup=False, soft_wrap=True)
+    failed = sum(1 for o in outcomes if not o.ok)
+    console.print(text("report.summary.counts", language, ok=len(outcomes) - failed, failed=failed))

@@ -1,0 +1,330 @@
+"""The runtime of a report notebook: ``ctx = start_report(...)`` then ``ctx.show(...)``.
+
+See docs/notebooks.md. Everything a notebook would otherwise repeat lives here: parameter checks,
+loading the dataset, the reference date, offline plotly, the title block, and writing tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+from plotly.io._base_renderers import NotebookRenderer
+
+from analysis import params
+from analysis.errors import DatasetError, ParameterError
+from analysis.labels import Labels, code_label, text
+from analysis.outputs import write_csv, write_summary
+
+# Columns whose values are canonical codes shown through `labels.code_label`.
+CODE_COLUMNS = ("gender", "age_band", "body", "sector", "education", "political_theory",
+                "status", "base", "level", "ok", "managed_by")
+
+
+class OfflineNotebookRenderer(NotebookRenderer):
+    """plotly's ``notebook`` renderer without MathJax from a CDN.
+
+    The stock renderer inlines plotly.js once per notebook (good: reports are opened offline in
+    meeting rooms) but asks for MathJax from cdnjs with every figure. Reports use no LaTeX.
+    """
+
+    def to_mimebundle(self, fig_dict: dict) -> dict:
+        from plotly.io import to_html
+
+        markup = to_html(
+            fig_dict,
+            config=self.config,
+            auto_play=self.auto_play,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            post_script=self.post_script,
+            full_html=False,
+            animation_opts=self.animation_opts,
+            default_width="100%",
+            default_height=525,
+            validate=False,
+        )
+        return {"text/html": markup}
+
+
+def use_offline_plotly() -> None:
+    """Make ``notebook`` (plotly.js inlined once, then one div per figure) the default renderer.
+
+    Idempotent: running ``start_report`` again in the same kernel does not inline plotly.js twice.
+    """
+    current = pio.renderers["notebook"]
+    if isinstance(current, OfflineNotebookRenderer) and pio.renderers.default == "notebook":
+        return
+    pio.renderers["notebook"] = OfflineNotebookRenderer()
+    pio.renderers.default = "notebook"
+
+
+def format_date(value: dt.date | None, language: str = "vi") -> str:
+    """A reference date as people read it: 25/05/2022 (vi), 2022-05-25 (en)."""
+    if value is None:
+        return ""
+    if language == "vi":
+        return value.strftime("%d/%m/%Y")
+    return value.isoformat()
+
+
+def report_title(report: str, language: str = "vi") -> str:
+    """Display name of a report (label ``report.names.<report>``), the report's name otherwise."""
+    key = f"report.names.{report}"
+    found = text(key, language)
+    return report if found == key else found
+
+
+def _rules_name(rules: Any, language: str) -> str:
+    """The rule set's name in ``language`` (``RuleSet.name`` is bilingual)."""
+    name = rules.get("name") if isinstance(rules, dict) else getattr(rules, "name", None)
+    if name is None:
+        return ""
+    if hasattr(name, "get"):  # a dict or rules.Bilingual
+        return str(name.get(language) or name.get("vi") or "")
+    return str(name)
+
+
+def _display(obj: Any) -> None:
+    from IPython.display import display
+
+    display(obj)
+
+
+def _markdown(markup: str) -> None:
+    from IPython.display import Markdown
+
+    _display(Markdown(markup))
+
+
+def _html(markup: str) -> None:
+    from IPython.display import HTML
+
+    _display(HTML(markup))
+
+
+@dataclass
+class ReportContext:
+    """What a notebook works with after :func:`start_report`."""
+
+    report: str
+    dataset: Any
+    dataset_path: Path
+    as_of: dt.date
+    language: str
+    rules: Any
+    output_dir: Path | None = None
+    L: Labels = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.L = Labels(self.language)
+
+    # -- derived data ------------------------------------------------------------------------
+    @cached_property
+    def people(self) -> pd.DataFrame:
+        """The people table with the derived facts (age, band, tier, retirement…) on ``as_of``."""
+        from analysis.people import add_person_facts
+
+        meta = self.dataset.meta
+        return add_person_facts(self.dataset.tables["people"], self.as_of, meta.terms,
+                                self.rules, meta.level)
+
+    def table_or_none(self, name: str) -> pd.DataFrame | None:
+        """A canonical table of the dataset, or None when the dataset has none."""
+        return self.dataset.tables.get(name)
+
+    # -- parameters --------------------------------------------------------------------------
+    def param(self, name: str, value: Any, kind: type = str, choices=None, default=None) -> Any:
+        """Validate and convert a report-specific parameter (see :func:`analysis.params.convert`)."""
+        return params.convert(name, value, kind=kind, choices=choices, default=default)
+
+    # -- showing -----------------------------------------------------------------------------
+    def heading(self, text_: str, level: int = 2) -> None:
+        """A section heading (Markdown ``##`` by default)."""
+        level = min(max(int(level), 1), 6)
+        _markdown(f"{'#' * level} {text_}")
+
+    def note(self, text_: str) -> None:
+        """A short explanatory paragraph (Markdown), shown as a note."""
+        lines = str(text_).strip().splitlines() or [""]
+        _markdown("\n".join(f"> {line}" for line in lines))
+
+    def show(self, fig: Any, table: pd.DataFrame | None = None, name: str | None = None) -> None:
+        """Display a figure; write ``table`` as ``<output_dir>/<name>.csv`` when given."""
+        if table is not None and name is None:
+            raise ParameterError("ctx.show: cần 'name' để lưu bảng / 'name' is needed to save the table")
+        _display(fig)
+        if table is not None:
+            self.save_csv(table, name)
+
+    def table(self, df: pd.DataFrame, name: str | None = None, labels: dict | None = None) -> None:
+        """Display ``df`` as an HTML table (codes and headers in the report's language).
+
+        ``labels`` maps column names to headers, overriding ``report.columns.<column>``. With
+        ``name`` the table is also written as CSV (canonical columns and codes, for machines).
+        """
+        _html(self.table_html(df, labels))
+        if name is not None:
+            self.save_csv(df, name)
+
+    def numbers(self, values: dict[str, Any], labels_prefix: str = "", name: str | None = None) -> None:
+        """Key figures as a two-column table: the label ``<labels_prefix>.<key>`` and the value.
+
+        With ``name`` the figures are also written as CSV ``[measure, value]`` (keys, for machines).
+        """
+        frame = pd.DataFrame({"measure": list(values), "value": pd.Series(list(values.values()), dtype=object)})
+        shown = frame.copy()
+        prefix = f"{labels_prefix.rstrip('.')}." if labels_prefix else ""
+        shown["measure"] = [self._label(f"{prefix}{key}", key) for key in frame["measure"]]
+        _html(self.table_html(shown, labels={"value": self.L("report.columns.figure")}))
+        if name is not None:
+            self.save_csv(frame, name)
+
+    def _label(self, key: str, fallback: str) -> str:
+        found = self.L(key)
+        return fallback if found == key else found
+
+    def table_html(self, df: pd.DataFrame, labels: dict | None = None) -> str:
+        shown = pd.DataFrame(index=range(len(df)))
+        for i, column in enumerate(df.columns):
+            values = df.iloc[:, i].tolist()
+            shown[i] = [self._cell(column, v) for v in values]
+        shown.columns = [self._header(c, labels) for c in df.columns]
+        return shown.to_html(index=False, classes="qh-table", border=0, escape=True, na_rep="—")
+
+    def _header(self, column: Any, labels: dict | None) -> str:
+        if labels and column in labels:
+            return str(labels[column])
+        key = f"report.columns.{column}"
+        found = self.L(key)
+        return str(column) if found == key else found
+
+    def _cell(self, column: Any, value: Any) -> str:
+        if isinstance(value, np.generic):
+            value = value.item()
+        missing = value is None or value is pd.NA or value is pd.NaT or (
+            isinstance(value, float) and value != value)
+        if column == "ok" or isinstance(value, bool):  # True / False / None: met, not met, display only
+            return code_label("ok", "None" if missing else str(bool(value)), self.language)
+        if column in CODE_COLUMNS:
+            return code_label(column, None if missing else value, self.language)
+        if missing:
+            return "—"
+        if isinstance(value, int):
+            return self._number(value, 0)
+        if isinstance(value, float):
+            return self._number(value, 0 if value.is_integer() and abs(value) >= 100 else 2)
+        if isinstance(value, dt.datetime):
+            return format_date(value.date(), self.language)
+        if isinstance(value, dt.date):
+            return format_date(value, self.language)
+        return str(value)
+
+    def _number(self, value: float, places: int) -> str:
+        shown = f"{value:,.{places}f}"
+        if self.language == "vi":  # 1.234,56
+            shown = shown.replace(",", "\0").replace(".", ",").replace("\0", ".")
+        return shown
+
+    # -- saving ------------------------------------------------------------------------------
+    # Both return None, so that a call ending a cell shows nothing in the report.
+    def save_csv(self, df: pd.DataFrame, name: str) -> None:
+        """Write ``df`` as ``<output_dir>/<name>.csv`` (UTF-8 BOM, formula-safe); nothing without output_dir."""
+        name = params.check_name(name.removesuffix(".csv"), "name")
+        if self.output_dir is not None:
+            write_csv(df, self.output_dir / f"{name}.csv")
+
+    def save_summary(self, summary: dict) -> None:
+        """Write ``summary.json`` into ``output_dir`` (dates ISO, NaN null); nothing without output_dir."""
+        if self.output_dir is not None:
+            write_summary(summary, self.output_dir / "summary.json")
+
+    # -- title -------------------------------------------------------------------------------
+    def title_html(self) -> str:
+        L = self.L
+        meta = self.dataset.meta
+        esc = html.escape
+        rules = _rules_name(self.rules, self.language)
+        parts = [
+            '<header class="qh-title">',
+            f'<p class="qh-confidential">{esc(L("report.confidential"))}</p>',
+            f"<h1>{esc(report_title(self.report, self.language))}</h1>",
+            f'<p class="qh-dataset">{esc(str(meta.name))}</p>',
+            '<p class="qh-meta">'
+            f"{esc(L('common.as_of', date=format_date(self.as_of, self.language)))}"
+            + (f" · {esc(L('common.rule_set'))}: {esc(rules)}" if rules else "")
+            + "</p>",
+        ]
+        description = getattr(meta, "description", None)
+        if description:
+            parts.append(f'<p class="qh-description">{esc(str(description))}</p>')
+        warnings = list(getattr(self.dataset, "warnings", []) or [])
+        if warnings:
+            items = "".join(f"<li>{esc(str(w))}</li>" for w in warnings)
+            summary = esc(L("report.data_warnings", count=len(warnings)))
+            parts.append(f'<details class="qh-warnings"><summary>{summary}</summary><ul>{items}</ul></details>')
+        parts.append("</header>")
+        return "\n".join(parts)
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):  # pd.Timestamp included
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return params.parse_date("as_of", str(value), allow_empty=False)
+
+
+PROBLEMS_SHOWN = 50  # a report (and the build's summary) lists this many; `validate` lists all
+
+
+def _dataset_error(exc: DatasetError, path: Path) -> DatasetError:
+    """The same error with the problems in its message, so a failed build can list them."""
+    if not exc.problems:
+        return exc
+    from analysis.validate import format_problems
+
+    listing = format_problems(exc.problems, limit=PROBLEMS_SHOWN)
+    if len(exc.problems) > PROBLEMS_SHOWN:
+        listing += f"\nXem tất cả / see them all: python -m analysis validate {path}"
+    return DatasetError(f"{exc}\n{listing}", exc.problems)
+
+
+def start_report(report: str, dataset_path: Any, as_of: Any = "", language: Any = "vi",
+                 output_dir: Any = "", show_title: bool = True) -> ReportContext:
+    """Check the parameters, load the dataset and show the title block; see docs/notebooks.md.
+
+    Raises :class:`ParameterError` for a bad parameter and :class:`DatasetError` (listing every
+    problem) for a dataset that does not load or validate.
+    """
+    report = params.check_name(report, "report")
+    language = params.check_language(language)
+    path = params.check_path("dataset_path", dataset_path)
+    reference = params.parse_date("as_of", as_of)
+    out = params.check_output_dir(output_dir)
+
+    from analysis.dataset import load_dataset
+    from analysis.rules import load_rules
+
+    try:
+        dataset = load_dataset(path)
+    except DatasetError as exc:
+        raise _dataset_error(exc, path) from None
+    rules = load_rules(dataset.meta.regime)
+
+    use_offline_plotly()
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    ctx = ReportContext(report=report, dataset=dataset, dataset_path=path,
+                        as_of=reference or _as_date(dataset.meta.as_of), language=language, rules=rules,
+                        output_dir=out)
+    if show_title:
+        _html(ctx.title_html())
+    return ctx

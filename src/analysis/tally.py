@@ -1,0 +1,491 @@
+"""Counting introduction ballots: the rules of the count, the conference accounting and the
+base of the percentages, and raw marks → counts per person.
+
+Raw ballots have one row per name marked. The count runs in DuckDB so that a whole province
+(10 million marks, read straight from Parquet) tallies in bounded memory; small in-memory tables
+go through the same SQL, so there is one definition of an invalid ballot.
+
+Nothing returned here contains a ballot id or one ballot's content: invalid ballots come back
+as counts per conference, title and reason only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import yaml
+
+from analysis.config import RULES_DIR
+from analysis.errors import DatasetError, ParameterError, RulesError
+from analysis.numbers import percent_series
+from analysis.schema import BASES
+
+RULES_FILE = RULES_DIR / "ballots.yml"
+
+# What each invalid-ballot criterion means, over one ballot's marks for one title (`bt`)
+# joined with the title (`ti`). The criteria names and their priority are data (ballots.yml).
+_REASON_SQL = {
+    "unknown_title": "ti.t IS NULL",
+    "too_many_names": "ti.places IS NOT NULL AND bt.people > ti.places",
+    "duplicate_name": "bt.people < bt.named",
+    "unnamed": "bt.named < bt.marks",
+}
+
+# Ballot counts in the order each must not exceed the one before (present ≤ convened, …).
+ACCOUNTING_CHAIN = ("convened", "present", "ballots_issued", "ballots_collected", "ballots_valid")
+COUNT_COLUMNS = ["conference_id", "title_id", "person_id", "full_name", "votes"]
+INVALID_COLUMNS = ["conference_id", "title_id", "reason", "ballots"]
+
+
+@dataclass(frozen=True)
+class BallotRules:
+    """The count's rules: threshold, quorum, bases, invalid-ballot criteria (from ballots.yml)."""
+
+    pass_more_than: Fraction
+    quorum_at_least: Fraction
+    quorum_of: str
+    default_base: str
+    bases: tuple[str, ...]
+    places_per_seat: dict[str, Fraction]  # body -> people planned per statutory seat
+    invalid_reasons: tuple[str, ...]
+    certainty: dict[str, str]
+
+    @property
+    def threshold_pct(self) -> float:
+        """The pass line as a percentage, for charts (50.0 for "more than 1/2")."""
+        return float(self.pass_more_than * 100)
+
+
+@lru_cache(maxsize=None)
+def _rules_file() -> dict:
+    try:
+        return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise RulesError(
+            f"Không đọc được tệp quy tắc kiểm phiếu {RULES_FILE} / cannot read ballot rules "
+            f"{RULES_FILE}: {exc}"
+        ) from exc
+
+
+def _fraction(raw: dict, key: str, field: str) -> Fraction:
+    try:
+        return Fraction(str(raw[key][field]))
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
+        raise RulesError(
+            f"Tệp {RULES_FILE.name}: thiếu hoặc sai '{key}.{field}' / file {RULES_FILE.name}: "
+            f"missing or bad '{key}.{field}' (a fraction such as \"1/2\")"
+        ) from exc
+
+
+def _regime_value(regime: object, name: str) -> object:
+    if regime is None:
+        return None
+    if isinstance(regime, dict):
+        return regime.get(name)
+    return getattr(regime, name, None)
+
+
+def _regime_places_per_seat(regime: object) -> dict[str, Fraction]:
+    """People per seat by body from the regime's checks: people_per_title, pool_size_ratio."""
+    found: dict[str, Fraction] = {}
+    for check in _regime_value(regime, "checks") or []:
+        rule, target = _regime_value(check, "rule"), _regime_value(check, "target")
+        if rule in ("people_per_title", "pool_size_ratio") and target is not None:
+            for body in _regime_value(check, "applies_to") or ("*",):
+                found[str(body)] = Fraction(str(target))
+    return found
+
+
+def ballot_rules(regime: object = None) -> BallotRules:
+    """The ballot rules, with the regime's `ballot_base` and `people_per_title` when it has them.
+
+    ``regime`` is the dataset's rule set (`analysis.rules.RuleSet`, a dict, or None).
+    """
+    raw = _rules_file()
+    reasons = tuple(raw.get("invalid_reasons") or ())
+    unknown = [r for r in reasons if r not in _REASON_SQL]
+    if unknown or not reasons:
+        raise RulesError(
+            f"Tệp {RULES_FILE.name}: tiêu chí phiếu không hợp lệ chưa biết {unknown} / "
+            f"unknown invalid-ballot criteria {unknown} (known: {', '.join(_REASON_SQL)})"
+        )
+    base = _regime_value(regime, "ballot_base") or raw.get("default_base")
+    bases = tuple(raw.get("bases") or BASES)
+    quorum_of = (raw.get("quorum") or {}).get("of", "convened")
+    for value, what in ((base, "default_base / ballot_base"), (quorum_of, "quorum.of")):
+        if value not in BASES:
+            raise RulesError(
+                f"Quy tắc kiểm phiếu: '{what}' = '{value}' không phải cơ sở tính hợp lệ / "
+                f"ballot rules: '{what}' = '{value}' is not a base (one of {', '.join(BASES)})"
+            )
+    try:
+        per_seat = {str(k): Fraction(str(v)) for k, v in (raw.get("places_per_seat") or {}).items()}
+    except (TypeError, ValueError, ZeroDivisionError) as exc:
+        raise RulesError(
+            f"Tệp {RULES_FILE.name}: 'places_per_seat' phải là số / 'places_per_seat' must be numbers"
+        ) from exc
+    regime_per_seat = _regime_places_per_seat(regime)
+    if "*" in regime_per_seat:  # a check for every body replaces every fallback
+        per_seat = dict.fromkeys(per_seat, regime_per_seat.pop("*"))
+    per_seat.update(regime_per_seat)
+    return BallotRules(
+        pass_more_than=_fraction(raw, "pass_threshold", "more_than"),
+        quorum_at_least=_fraction(raw, "quorum", "at_least"),
+        quorum_of=quorum_of,
+        default_base=str(base),
+        bases=bases,
+        places_per_seat=per_seat,
+        invalid_reasons=reasons,
+        certainty={
+            "pass_threshold": str(raw["pass_threshold"].get("certainty", "M")),
+            "quorum": str(raw["quorum"].get("certainty", "M")),
+            "places": str(raw.get("places_certainty", "M")),
+        },
+    )
+
+
+def effective_places(titles: pd.DataFrame, rules: BallotRules) -> pd.Series:
+    """Places per title (Int64, indexed like ``titles``): `places`, else ⌊seats × people per seat⌋
+    for the title's body (regime first, then ballots.yml); <NA> when neither is known."""
+    places = _int(titles, "places")
+    seats = _int(titles, "seats")
+    bodies = titles["body"] if "body" in titles else pd.Series(pd.NA, index=titles.index)
+    fallback = rules.places_per_seat.get("other")
+    derived = [
+        pd.NA if pd.isna(n) or (r := rules.places_per_seat.get(str(body), fallback)) is None else int(n * r)
+        for n, body in zip(seats, bodies)
+    ]
+    return places.fillna(pd.Series(derived, index=titles.index, dtype="Int64"))
+
+
+def _fail(lines: list[str]) -> None:
+    if lines:
+        raise DatasetError("\n".join(lines))
+
+
+def _int(df: pd.DataFrame, column: str) -> pd.Series:
+    if column not in df.columns:
+        return pd.Series(pd.NA, index=df.index, dtype="Int64")
+    return pd.to_numeric(df[column], errors="coerce").astype("Int64")
+
+
+# Conferences: accounting and bases --------------------------------------------------------------------------------
+
+
+def check_accounting(conferences: pd.DataFrame) -> None:
+    """Raise a bilingual `DatasetError` listing every conference whose counts cannot add up."""
+    lines: list[str] = []
+    for _, row in conferences.iterrows():  # one row per conference: a handful
+        conference = row["conference_id"]
+        convened = row.get("convened")
+        if pd.isna(convened) or int(convened) <= 0:
+            lines.append(
+                f"Hội nghị {conference}: số được triệu tập phải lớn hơn 0 (giá trị '{convened}') / "
+                f"conference {conference}: convened must be more than 0 (value '{convened}')"
+            )
+            continue
+        upper, upper_name = int(convened), "convened"
+        for column in ACCOUNTING_CHAIN[1:]:
+            value = row.get(column)
+            if value is None or pd.isna(value):
+                continue
+            if int(value) > upper:
+                lines.append(
+                    f"Hội nghị {conference}: {column} = {int(value)} lớn hơn {upper_name} = {upper} / "
+                    f"conference {conference}: {column} = {int(value)} is more than {upper_name} = {upper}"
+                )
+            upper, upper_name = int(value), column
+        invalid, valid, collected = row.get("ballots_invalid"), row.get("ballots_valid"), row.get("ballots_collected")
+        if not any(v is None or pd.isna(v) for v in (invalid, valid, collected)):
+            if int(valid) + int(invalid) != int(collected):
+                lines.append(
+                    f"Hội nghị {conference}: phiếu hợp lệ {int(valid)} + không hợp lệ {int(invalid)} "
+                    f"≠ phiếu thu về {int(collected)} / conference {conference}: valid {int(valid)} + "
+                    f"invalid {int(invalid)} ≠ collected {int(collected)}"
+                )
+    _fail(lines)
+
+
+def resolve_bases(
+    conferences: pd.DataFrame, base: str | None = None, rules: BallotRules | None = None
+) -> pd.DataFrame:
+    """Per conference the base used and its count: [conference_id, base, base_count].
+
+    The report parameter ``base`` wins; else the conference's own `base`; else the regime's
+    `ballot_base`; else the rule file's default.
+    """
+    rules = rules or ballot_rules()
+    if base:
+        if base not in rules.bases:
+            raise ParameterError(
+                f"Cơ sở tính '{base}' không hợp lệ / unknown base '{base}' (one of {', '.join(rules.bases)})"
+            )
+        chosen = pd.Series(base, index=conferences.index, dtype="str")
+    else:
+        own = conferences["base"] if "base" in conferences else pd.Series(pd.NA, index=conferences.index)
+        chosen = own.astype("str").fillna(rules.default_base)
+    lines, counts = [], []
+    for conference, name, (_, row) in zip(conferences["conference_id"], chosen, conferences.iterrows()):
+        value = row.get(name) if name in rules.bases else None
+        if name not in rules.bases:
+            lines.append(
+                f"Hội nghị {conference}: cơ sở tính '{name}' không hợp lệ / conference {conference}: "
+                f"unknown base '{name}' (one of {', '.join(rules.bases)})"
+            )
+        elif value is None or pd.isna(value) or int(value) <= 0:
+            lines.append(
+                f"Hội nghị {conference}: không có số '{name}' để làm cơ sở tính tỷ lệ (giá trị '{value}') / "
+                f"conference {conference}: no '{name}' count to use as the base (value '{value}')"
+            )
+        counts.append(None if value is None or pd.isna(value) else int(value))
+    _fail(lines)
+    return pd.DataFrame({
+        "conference_id": conferences["conference_id"].to_numpy(),
+        "base": chosen.to_numpy(),
+        "base_count": pd.array(counts, dtype="Int64"),
+    })
+
+
+def accounting(
+    conferences: pd.DataFrame, invalid: pd.DataFrame | None = None, rules: BallotRules | None = None
+) -> pd.DataFrame:
+    """Ballot accounting per conference, with the quorum; raises when the counts cannot add up.
+
+    Columns: conference_id, step, body, convened, present, ballots_issued, ballots_collected,
+    ballots_valid, ballots_invalid (collected − valid), invalid_for_titles (ballots invalid for
+    a title, from raw ballots), present_pct, quorum_required, quorum_met.
+    """
+    rules = rules or ballot_rules()
+    check_accounting(conferences)
+    out = pd.DataFrame({"conference_id": conferences["conference_id"].to_numpy()})
+    out["step"] = _int(conferences, "step").to_numpy()
+    out["body"] = (conferences["body"] if "body" in conferences else pd.Series(pd.NA, index=conferences.index)).to_numpy()
+    for column in ACCOUNTING_CHAIN:
+        out[column] = _int(conferences, column).to_numpy()
+    out["ballots_invalid"] = out["ballots_collected"] - out["ballots_valid"]
+    by_conference = (
+        invalid.groupby("conference_id")["ballots"].sum() if invalid is not None and len(invalid) else pd.Series(dtype="Int64")
+    )
+    out["invalid_for_titles"] = out["conference_id"].map(by_conference).fillna(0).astype("Int64")
+    out["present_pct"] = percent_series(out["present"], out[rules.quorum_of])
+    q = rules.quorum_at_least
+    # smallest whole number of people that is at least q × convened (exact integer ceiling)
+    out["quorum_required"] = -((-out[rules.quorum_of] * q.numerator) // q.denominator)
+    out["quorum_met"] = (out["present"] * q.denominator >= out[rules.quorum_of] * q.numerator).astype("boolean")
+    return out
+
+
+# Raw ballots --------------------------------------------------------------------------------
+
+
+def split_ballots(ballots: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a ballots table into raw marks (with `ballot_id`) and counted rows (with `votes`).
+
+    A table may mix both kinds, e.g. raw ballots at step 3 and counted minutes at steps 4–5;
+    one conference may not have both (its votes would be counted twice).
+    """
+    has_id = ballots["ballot_id"].notna() if "ballot_id" in ballots else pd.Series(False, index=ballots.index)
+    has_votes = ballots["votes"].notna() if "votes" in ballots else pd.Series(False, index=ballots.index)
+    for mask, vi, en in (
+        (has_id & has_votes, "có cả mã phiếu và số phiếu", "has both ballot_id and votes"),
+        (~has_id & ~has_votes, "không có mã phiếu lẫn số phiếu", "has neither ballot_id nor votes"),
+    ):
+        if mask.any():
+            rows = ", ".join(str(r) for r in ballots.index[mask][:10])
+            raise DatasetError(f"Bảng phiếu, dòng {rows}: {vi} / ballots table, rows {rows}: {en}")
+    raw, counted = ballots[has_id], ballots[has_votes]
+    both = sorted(set(raw["conference_id"]) & set(counted["conference_id"]))
+    if both:
+        raise DatasetError(
+            f"Hội nghị {', '.join(both)} có cả phiếu gốc và biên bản kiểm phiếu (sẽ bị đếm hai lần) / "
+            f"conference {', '.join(both)} has both raw ballots and counted minutes (would count twice)"
+        )
+    return raw, counted
+
+
+def tally_raw(
+    ballots: pd.DataFrame, titles: pd.DataFrame, conferences: pd.DataFrame, rules: BallotRules | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Count raw ballots (one row per name marked) into votes per person and title.
+
+    Returns ``(counts, invalid)``: counts [conference_id, title_id, person_id, full_name, votes]
+    (full_name only for write-ins, i.e. rows without person_id) and invalid
+    [conference_id, title_id, reason, ballots] — aggregated counts, never ballot ids.
+    """
+    columns = {c: ballots[c] for c in ("conference_id", "ballot_id", "title_id", "person_id", "full_name") if c in ballots}
+    with _connection() as con:
+        con.register("src_df", pd.DataFrame(columns).reset_index(drop=True))
+        return _tally_source(con, "src_df", titles, conferences, rules or ballot_rules())
+
+
+def tally_parquet(
+    path: str | Path,
+    titles: pd.DataFrame,
+    conferences: pd.DataFrame,
+    rules: BallotRules | None = None,
+    memory_limit: str = "600MB",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`tally_raw` over a Parquet file of raw marks, without loading it into pandas.
+
+    DuckDB streams the file and spills to disk beyond ``memory_limit``: a province's ballots
+    tally in bounded memory (see benchmarks/bench_tally.py).
+    """
+    path = Path(path)
+    with _connection(memory_limit) as con:
+        con.execute(f"CREATE VIEW src_pq AS SELECT * FROM read_parquet('{_sql_text(str(path))}')")
+        return _tally_source(con, "src_pq", titles, conferences, rules or ballot_rules())
+
+
+class _connection:
+    """A private in-memory DuckDB connection with bounded memory, closed on exit."""
+
+    def __init__(self, memory_limit: str = "1GB"):
+        self.con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False})
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        return self.con
+
+    def __exit__(self, *exc: object) -> None:
+        self.con.close()
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _column(name: str, types: dict[str, str]) -> str:
+    """The column as text with blanks as NULL (ids in Parquet may be numbers)."""
+    if name not in types:
+        return "NULL::VARCHAR"
+    text = name if types[name] == "VARCHAR" else f"CAST({name} AS VARCHAR)"
+    return f"nullif({text}, '')"
+
+
+# Same comparison key as `schema.fold`: no case, diacritics (đ included) or punctuation.
+_FOLD_SQL = (
+    "nullif(trim(regexp_replace(lower(strip_accents(replace(replace({x}, 'đ', 'd'), 'Đ', 'D'))),"
+    " '[^a-z0-9]+', ' ', 'g')), '')"
+)
+
+# People are named by person_id (p) or, for a write-in, by the folded name (wk); either is NULL.
+# Duplicates are found in two passes: a cheap 64-bit hash of (ballot, title, person) finds the
+# candidates, then the exact keys confirm them (a hash collision can only add a candidate).
+_SQL = {
+    "marks": """
+        CREATE TEMP VIEW m AS
+        SELECT c, b, t, p, CASE WHEN p IS NULL THEN regexp_replace(w, '\\s+', ' ', 'g') END AS w,
+               CASE WHEN p IS NULL THEN {fold} END AS wk
+        FROM (SELECT {c} AS c, {b} AS b, {t} AS t, {p} AS p, {w} AS w FROM {source})
+    """,
+    "bt": """
+        CREATE TEMP TABLE bt AS
+        SELECT c, b, t, count(*) AS marks, count(p) + count(wk) AS named FROM m GROUP BY c, b, t
+    """,
+    "dup": """
+        CREATE TEMP TABLE dup AS
+        WITH cand AS (
+            SELECT hash(c, b, t, p, wk) AS h FROM m WHERE p IS NOT NULL OR wk IS NOT NULL
+            GROUP BY h HAVING count(*) > 1
+        )
+        SELECT c, b, t, sum(n - 1) AS extra FROM (
+            SELECT c, b, t, p, wk, count(*) AS n FROM m
+            WHERE (p IS NOT NULL OR wk IS NOT NULL) AND hash(c, b, t, p, wk) IN (SELECT h FROM cand)
+            GROUP BY c, b, t, p, wk HAVING count(*) > 1
+        ) GROUP BY c, b, t
+    """,
+    "bad": """
+        CREATE TEMP TABLE bad AS
+        SELECT c, b, t, reason FROM (
+            SELECT bt.c, bt.b, bt.t, CASE {cases} END AS reason
+            FROM (SELECT bt.*, bt.named - coalesce(dup.extra, 0) AS people
+                  FROM bt LEFT JOIN dup USING (c, b, t)) bt
+            LEFT JOIN titles_df ti ON bt.t = ti.t
+        ) WHERE reason IS NOT NULL
+    """,
+    "invalid": """
+        SELECT c AS conference_id, t AS title_id, reason, count(*) AS ballots FROM bad GROUP BY ALL ORDER BY ALL
+    """,
+    "counts": """
+        SELECT c AS conference_id, t AS title_id, p AS person_id, min(w) AS full_name, count(*) AS votes
+        FROM m ANTI JOIN bad USING (c, b, t)
+        WHERE p IS NOT NULL OR wk IS NOT NULL
+        GROUP BY c, t, p, wk ORDER BY c, t, votes DESC, p, wk
+    """,
+}
+
+
+def _tally_source(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    titles: pd.DataFrame,
+    conferences: pd.DataFrame,
+    rules: BallotRules,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    types = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    missing = [c for c in ("conference_id", "ballot_id", "title_id") if c not in types]
+    if missing:
+        raise DatasetError(
+            f"Phiếu gốc thiếu cột {', '.join(missing)} / raw ballots lack column(s) {', '.join(missing)}"
+        )
+    con.register("titles_df", pd.DataFrame({
+        "t": titles["title_id"].astype("str").to_numpy(),
+        "places": effective_places(titles, rules).to_numpy(),
+    }))
+    con.register("conf_df", pd.DataFrame({"c": conferences["conference_id"].astype("str").to_numpy()}))
+    columns = {k: _column(name, types) for k, name in (
+        ("c", "conference_id"), ("b", "ballot_id"), ("t", "title_id"), ("p", "person_id"), ("w", "full_name"))}
+    con.execute(_SQL["marks"].format(source=source, fold=_FOLD_SQL.format(x="w"), **columns))
+    con.execute(_SQL["bt"])
+    _check_keys(con, conferences)
+    con.execute(_SQL["dup"])
+    cases = " ".join(f"WHEN {_REASON_SQL[r]} THEN '{r}'" for r in rules.invalid_reasons)
+    con.execute(_SQL["bad"].format(cases=cases))
+    invalid = con.execute(_SQL["invalid"]).df()
+    counts = con.execute(_SQL["counts"]).df()
+    invalid["ballots"] = invalid["ballots"].astype("Int64")
+    counts["votes"] = counts["votes"].astype("Int64")
+    return counts[COUNT_COLUMNS].reset_index(drop=True), invalid[INVALID_COLUMNS].reset_index(drop=True)
+
+
+def _check_keys(con: duckdb.DuckDBPyConnection, conferences: pd.DataFrame) -> None:
+    """Missing keys, unknown conferences, and more ballots than the conference collected."""
+    blanks = con.execute("SELECT count(*) FROM bt WHERE c IS NULL OR b IS NULL OR t IS NULL").fetchone()[0]
+    if blanks:
+        raise DatasetError(
+            f"Phiếu gốc: {blanks} phiếu thiếu mã hội nghị, mã phiếu hoặc mã chức danh / raw ballots: "
+            f"{blanks} ballot(s) lack conference_id, ballot_id or title_id"
+        )
+    unknown = [r[0] for r in con.execute(
+        "SELECT DISTINCT c FROM bt ANTI JOIN conf_df USING (c) ORDER BY c"
+    ).fetchall()]
+    if unknown:
+        raise DatasetError(
+            f"Phiếu thuộc hội nghị không có trong bảng hội nghị: {', '.join(unknown)} / "
+            f"ballots for unknown conference(s): {', '.join(unknown)}"
+        )
+    seen = con.execute("SELECT c, count(DISTINCT b) FROM bt GROUP BY c").fetchall()
+    collected = _collected_limits(conferences)
+    for conference, n in seen:
+        limit, column = collected.get(conference, (None, None))
+        if limit is not None and n > limit:
+            raise DatasetError(
+                f"Hội nghị {conference}: có {n} phiếu trong dữ liệu, nhiều hơn {column} = {limit} / "
+                f"conference {conference}: {n} ballots in the data, more than {column} = {limit}"
+            )
+
+
+def _collected_limits(conferences: pd.DataFrame) -> dict[str, tuple[int, str]]:
+    """Per conference, the smallest upper bound on the number of ballots: collected, else issued…"""
+    limits: dict[str, tuple[int, str]] = {}
+    for column in ("convened", "present", "ballots_issued", "ballots_collected"):
+        if column not in conferences:
+            continue
+        for conference, value in zip(conferences["conference_id"], conferences[column]):
+            if pd.notna(value):
+                limits[str(conference)] = (int(value), column)
+    return limits

@@ -1,0 +1,318 @@
+"""The report build: config, plan, HTML rendering, index; slow tests run papermill for real."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from rich.console import Console
+
+from analysis import config
+from analysis.build import available_reports, build, load_config, plan
+from analysis.errors import BuildError
+from analysis.labels import text
+from analysis.render import check_offline, external_resources, render_html, write_index
+
+PARAMETERS = (
+    'dataset_path: str = ""  # help: dataset\n'
+    'as_of: str = ""  # help: date\n'
+    'language: str = "vi"  # help: language\n'
+    'output_dir: str = ""  # help: tables'
+)
+KERNEL = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+GOOD = '''
+import sys, warnings, pathlib
+import pandas as pd
+import plotly.graph_objects as go
+from IPython.display import Markdown, display
+from analysis.outputs import write_csv
+from analysis.report import use_offline_plotly
+use_offline_plotly()
+display(Markdown("## Phần thử"))
+print("SECRET-STDERR", file=sys.stderr)
+warnings.warn("SECRET-WARNING")
+go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), layout_title_text="Biểu đồ thử").show()
+go.Figure(go.Bar(x=["c"], y=[3]), layout_title_text="Biểu đồ hai").show()
+write_csv(pd.DataFrame({"a": ["=1"]}), pathlib.Path(output_dir) / "t.csv")
+'''
+
+
+def _notebook(path: Path, source: str) -> Path:
+    params = new_code_cell(PARAMETERS)
+    params.metadata["tags"] = ["parameters"]
+    nbformat.write(new_notebook(cells=[params, new_code_cell(source)], metadata=KERNEL), str(path))
+    return path
+
+
+def _write(path: Path, content: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+# Config and plan --------------------------------------------------------------------------------
+
+def test_available_reports(tmp_path):
+    for name in ("b.ipynb", "a.ipynb", "x.executed.ipynb", ".hidden.ipynb", "notes.md"):
+        (tmp_path / name).write_text("{}")
+    assert available_reports(tmp_path) == ["a", "b"]
+    assert "composition" in available_reports()
+
+
+def test_config_paths_are_relative_to_the_config(tmp_path):
+    cfg = _write(tmp_path / "conf" / "build.yml", """
+datasets:
+  - ../data/one
+  - path: ../data/two.xlsx
+    reports: [composition]
+    as_of: 2022-05-25
+    parameters: {review: {base: x}}
+reports: all
+out: ../built
+language: en
+jobs: 3
+""")
+    loaded = load_config(cfg)
+    assert [d.path for d in loaded["datasets"]] == [tmp_path / "data" / "one", tmp_path / "data" / "two.xlsx"]
+    assert loaded["datasets"][1].reports == ["composition"]
+    assert loaded["datasets"][1].as_of == "2022-05-25"
+    assert loaded["datasets"][1].parameters == {"review": {"base": "x"}}
+    assert loaded["reports"] is None
+    assert loaded["out"] == tmp_path / "built"
+    assert (loaded["language"], loaded["jobs"]) == ("en", 3)
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    ("datasets: [a]\nreport: [x]\n", "report"),
+    ("datasets:\n  - {path: a, colour: red}\n", "colour"),
+    ("datasets:\n  - {path: a, parameters: {composition: {dataset_path: b}}}\n", "dataset_path"),
+    ("datasets:\n  - {reports: [x]}\n", "path"),
+    ("datasets: [a]\n  bad: : yaml\n", "YAML"),
+])
+def test_bad_config(tmp_path, content, fragment):
+    with pytest.raises(BuildError) as excinfo:
+        load_config(_write(tmp_path / "r.yml", content))
+    assert fragment in str(excinfo.value)
+
+
+def test_missing_config(tmp_path):
+    with pytest.raises(BuildError, match="no config file"):
+        load_config(tmp_path / "none.yml")
+
+
+def test_plan_overrides_and_defaults(tmp_path):
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    for name in ("composition", "other"):
+        _notebook(notebooks / f"{name}.ipynb", "pass")
+    cfg = _write(tmp_path / "r.yml", "datasets: [d1, {path: d2, reports: [other]}]\nreports: [composition, other]\n")
+    jobs, out, workers, language = plan(cfg, notebooks_dir=notebooks)
+    assert [(j.dataset_path.name, j.report) for j in jobs] == [("d1", "composition"), ("d1", "other"), ("d2", "other")]
+    assert (out, workers, language) == (config.REPORTS_DIR, 2, "vi")
+    assert jobs[0].notebook == notebooks / "composition.ipynb"
+
+    jobs = plan(cfg, reports=["composition"], notebooks_dir=notebooks)[0]
+    assert [(j.dataset_path.name, j.report) for j in jobs] == [("d1", "composition")]  # d2 keeps its own list
+
+    only_own = _write(tmp_path / "own.yml", "datasets: [{path: d4, reports: [other]}]\n")
+    with pytest.raises(BuildError, match="nothing to build"):
+        plan(only_own, reports=["composition"], notebooks_dir=notebooks)
+
+    jobs, out, workers, language = plan(cfg, datasets=[tmp_path / "d3"], reports=["other"], out=tmp_path / "o",
+                                        jobs=1, language="en", notebooks_dir=notebooks)
+    assert [(j.dataset_path, j.report, j.language) for j in jobs] == [(tmp_path / "d3", "other", "en")]
+    assert (out, workers) == (tmp_path / "o", 1)
+
+
+def test_unknown_report_is_a_clear_error(tmp_path):
+    _notebook(tmp_path / "composition.ipynb", "pass")
+    with pytest.raises(BuildError) as excinfo:
+        plan(datasets=[tmp_path], reports=["nope"], notebooks_dir=tmp_path)
+    assert "nope" in str(excinfo.value) and "composition" in str(excinfo.value)
+
+
+def test_two_datasets_with_one_id(tmp_path):
+    _notebook(tmp_path / "r.ipynb", "pass")
+    with pytest.raises(BuildError, match="share the id"):
+        plan(datasets=[tmp_path / "a" / "same", tmp_path / "b" / "same"], notebooks_dir=tmp_path)
+
+
+def test_default_config_lists_every_sample_dataset():
+    loaded = load_config(config.BUILD_CONFIG)
+    listed = {d.path for d in loaded["datasets"]}
+    samples = {p.resolve() for p in config.SAMPLE_DIR.iterdir()
+               if (p.is_dir() and (p / "dataset.yml").exists()) or p.suffix == ".xlsx"} if config.SAMPLE_DIR.is_dir() else set()
+    if not samples:
+        pytest.skip("data/sample/ is empty: run `make sample`")
+    assert listed == samples
+    assert set(loaded["reports"] or available_reports()) <= set(available_reports())
+
+
+# Rendering ----------------------------------------------------------------------------------------
+
+def _executed_notebook():
+    params = new_code_cell(PARAMETERS, execution_count=1)
+    params.metadata["tags"] = ["parameters"]
+    cell = new_code_cell("SECRET_CODE = 1\nshow()", execution_count=2, outputs=[
+        new_output("stream", name="stderr", text="SECRET-STDERR\n"),
+        new_output("display_data", data={"text/markdown": "## Phần một"}),
+        new_output("display_data", data={"text/html": '<div class="plotly-graph-div">x</div>'}),
+        new_output("execute_result", data={"text/plain": "42"}, execution_count=2),
+    ])
+    hidden = new_markdown_cell("developer note SECRET-NOTE")
+    hidden.metadata["tags"] = ["remove"]
+    return new_notebook(cells=[params, hidden, cell], metadata=KERNEL)
+
+
+def test_render_html_shows_outputs_only():
+    page = render_html(_executed_notebook(), "Báo cáo <thử> — 25/05/2022", "vi", footer="chân trang")
+    assert re.search(r"<title>Báo cáo &lt;thử&gt; — 25/05/2022</title>", page)
+    assert '<html lang="vi">' in page
+    assert "Phần một" in page and "plotly-graph-div" in page and "chân trang" in page
+    for hidden in ("SECRET_CODE", "SECRET-STDERR", "SECRET-NOTE", "dataset_path", "In&nbsp;[", "Out["):
+        assert hidden not in page
+    assert external_resources(page) == []
+    assert "require.js" not in page and "mathjax" not in page.lower()
+
+
+@pytest.mark.parametrize("markup", [
+    '<script src="https://cdn.plot.ly/plotly-2.js"></script>',
+    '<link rel="stylesheet" href="//fonts.example/x.css">',
+    '<img src="http://x/y.png">',
+    "<style>@import url(x.css);</style>",
+    '<div style="background: url(https://x/y.png)"></div>',
+])
+def test_check_offline_refuses_external_resources(markup):
+    with pytest.raises(BuildError, match="offline"):
+        check_offline(f"<html><body>{markup}</body></html>")
+
+
+def test_check_offline_allows_links_and_inline():
+    check_offline('<a href="https://example.org">x</a><script>var u = "https://cdn.plot.ly/un/";</script>'
+                  '<img src="data:image/png;base64,AAA">')
+
+
+def _outcome(tmp_path, dataset_id, ok, **extra):
+    html = tmp_path / dataset_id / "composition.html"
+    failed = tmp_path / dataset_id / "composition.failed.ipynb"
+    (html if ok else failed).parent.mkdir(parents=True, exist_ok=True)
+    (html if ok else failed).write_text("x")
+    return {"dataset_id": dataset_id, "dataset_name": f"Tên {dataset_id}", "dataset_path": "/d", "report": "composition",
+            "ok": ok, "as_of": "2022-05-25", "html": str(html) if ok else None, "tables": None,
+            "failed_notebook": None if ok else str(failed), "error": "" if ok else "DatasetError: hỏng",
+            "problems": [] if ok else ["dòng 3: sai <ngày>"], "seconds": 3.0, "finished": "2026-01-02 10:11:12", **extra}
+
+
+def test_index_lists_every_report_offline(tmp_path):
+    index = write_index(tmp_path, [_outcome(tmp_path, "a", True), _outcome(tmp_path, "b", False)])
+    page = index.read_text(encoding="utf-8")
+    assert '<html lang="vi">' in page and text("report.index.title") in page
+    assert 'href="a/composition.html"' in page and 'href="b/composition.failed.ipynb"' in page
+    assert "Tên a" in page and "Tên b" in page and "25/05/2022" in page and "02/01/2026 10:11" in page
+    assert text("report.status.ok") in page and text("report.status.failed") in page
+    assert "DatasetError: hỏng" in page and "sai &lt;ngày&gt;" in page
+    assert external_resources(page) == []
+    assert len(json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))) == 2
+
+    # a later build of one dataset keeps the other listed while its files exist
+    write_index(tmp_path, [_outcome(tmp_path, "b", True)])
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert 'href="a/composition.html"' in page and 'href="b/composition.html"' in page
+    assert "DatasetError" not in page
+    (tmp_path / "a" / "composition.html").unlink()
+    page = write_index(tmp_path, []).read_text(encoding="utf-8")
+    assert "Tên a" not in page and "Tên b" in page
+
+
+# Real builds (papermill) ---------------------------------------------------------------------------
+
+PLOTLY_JS = re.compile(r"\* plotly\.js v\d")  # the licence header of the inlined bundle
+
+
+def _scripts_and_links(page: str) -> list[str]:
+    return re.findall(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*['\"]?([^'\" >]+)", page, flags=re.I)
+
+
+@pytest.mark.slow
+def test_build_tiny_notebooks(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    _notebook(notebooks / "good.ipynb", GOOD)
+    _notebook(notebooks / "bad.ipynb", 'raise ValueError("hỏng rồi")')
+    dataset = tmp_path / "data" / "tiny"
+    dataset.mkdir(parents=True)
+    out = tmp_path / "out"
+    console = Console(record=True, width=200)
+
+    result = build(datasets=[dataset], notebooks_dir=notebooks, out=out, jobs=2, console=console)
+
+    assert result.exit_code == 1 and not result.ok
+    good, bad = result.get("tiny", "good"), result.get("tiny", "bad")
+    assert good.ok and not bad.ok
+    assert [o.report for o in result.failed] == ["bad"]
+
+    page = (out / "tiny" / "good.html").read_text(encoding="utf-8")
+    assert page.count('class="plotly-graph-div"') == 2  # both charts …
+    assert len(re.findall(r"\* plotly\.js v\d", page)) == 1  # … and plotly.js inlined once
+    assert not any(src.lower().startswith(("http", "//")) for src in _scripts_and_links(page))
+    assert 'src="https://cdn.plot.ly' not in page and external_resources(page) == []
+    assert re.search(r"<title>good — tiny</title>", page)
+    for hidden in ("use_offline_plotly", "import sys", "SECRET-STDERR", "SECRET-WARNING", "In&nbsp;[", "Out["):
+        assert hidden not in page
+    assert "Phần thử" in page
+    assert (out / "tiny" / "good" / "t.csv").read_bytes() == b"\xef\xbb\xbfa\r\n'=1\r\n"
+
+    failed = out / "tiny" / "bad.failed.ipynb"
+    assert bad.failed_notebook == str(failed) and "ValueError: hỏng rồi" in bad.error
+    assert "hỏng rồi" in failed.read_text(encoding="utf-8")
+    assert not (out / "tiny" / "bad.html").exists()
+    assert sorted(p.name for p in out.rglob("*.ipynb")) == ["bad.failed.ipynb"]  # executed good one not kept
+
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="tiny/good.html"' in index and 'href="tiny/bad.failed.ipynb"' in index
+    assert "ValueError: hỏng rồi" in index
+    summary = console.export_text()
+    assert "ValueError: hỏng rồi" in summary and "1 báo cáo hoàn thành, 1 lỗi" in summary
+
+
+SAMPLE = config.SAMPLE_DIR / "thuong-tin-2022"
+SUMMARY_KEYS = {"as_of", "people", "women", "women_pct", "ethnic_minority", "ethnic_minority_pct",
+                "mean_age", "age_bands", "checks"}
+CHART_TITLES = ("age_pyramid", "age_bands", "tiers", "women", "ethnicity", "sectors",
+                "qualifications", "eligibility", "compliance")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample dataset data/sample/thuong-tin-2022 absent (make sample)")
+def test_build_composition_of_the_sample(tmp_path):
+    result = build(datasets=[SAMPLE], reports=["composition"], out=tmp_path, jobs=1,
+                   console=Console(record=True, width=200))
+    outcome = result.get("thuong-tin-2022", "composition")
+    assert result.exit_code == 0, outcome.error + "\n" + "\n".join(outcome.problems)
+
+    page = (tmp_path / "thuong-tin-2022" / "composition.html").read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", page).group(1)
+    assert text("report.names.composition") in title and "25/05/2022" in title
+    for chart in CHART_TITLES:
+        key = f"composition.{chart}.title"
+        assert text(key) != key, f"label {key} missing"
+        assert text(key).replace("&", "&amp;") in page or json.dumps(text(key))[1:-1] in page, chart
+    assert len(re.findall(r"\* plotly\.js v\d", page)) == 1
+    assert external_resources(page) == []
+    visible = re.sub(r"<script\b.*?</script>", "", page, flags=re.S)
+    for code in ("start_report", "import ", "ctx.", "dataset_path", "In&nbsp;[", "Out["):
+        assert code not in visible
+
+    tables = tmp_path / "thuong-tin-2022" / "composition"
+    summary = json.loads((tables / "summary.json").read_text(encoding="utf-8"))
+    assert SUMMARY_KEYS <= set(summary) and summary["as_of"] == "2022-05-25"
+    csvs = sorted(p.stem for p in tables.glob("*.csv"))
+    assert {"overview", "age_pyramid", "age_bands", "tiers", "women", "ethnicity", "sectors", "education",
+            "political_theory", "eligibility", "checks"} <= set(csvs)
+    for path in tables.glob("*.csv"):
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf"), path.name
+    assert 'href="thuong-tin-2022/composition.html"' in (tmp_path / "index.html").read_text(encoding="utf-8")

@@ -1,0 +1,170 @@
+"""Figures of the introduction-ballot report, on hand-made tables shaped like `analysis.ballots`'."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from analysis.charts import ballots as C
+from analysis.errors import ParameterError
+
+
+def tally_table(places=3) -> pd.DataFrame:
+    """Title T at k3 (convened 12): P 9 | Q, R, S 7 (tied on the last of 3 places) | U 3."""
+    return pd.DataFrame({
+        "conference_id": ["k3"] * 5, "title_id": ["T"] * 5, "title": ["Bí thư"] * 5,
+        "person_id": list("PQRSU"), "full_name": ["Phạm P", "Quách Q", "Lò R", "Sùng S", "Vi U"],
+        "votes": [9, 7, 7, 7, 3], "base": ["convened"] * 5, "base_count": [12] * 5,
+        "pct": [75.00, 58.33, 58.33, 58.33, 25.00], "passed": [True, True, True, True, False],
+        "rank": [1, 2, 2, 2, 5], "places": [places] * 5,
+        "tie_at_cutoff": [False, True, True, True, False],
+        "outcome": ["in_places", "tie_at_cutoff", "tie_at_cutoff", "tie_at_cutoff", "below_threshold"],
+    })
+
+
+def vlines(fig, value):
+    return [s for s in fig.layout.shapes if s.x0 == value and s.x1 == value]
+
+
+def test_title_bars_sorted_coloured_with_pass_line_and_tied_cutoff():
+    fig = C.title_bars(tally_table())
+    assert list(fig.layout.yaxis.categoryarray) == ["Phạm P", "Quách Q", "Lò R", "Sùng S", "Vi U"]
+    by_name = {t.name: t for t in fig.data}
+    tied = by_name["Bằng phiếu tại vị trí cuối — chờ quyết định"]
+    assert list(tied.y) == ["Quách Q", "Lò R", "Sùng S"] and list(tied.x) == [58.33, 58.33, 58.33]
+    assert tied.marker.color == C.OUTCOME_COLOURS["tie_at_cutoff"]
+    assert list(by_name["Trong số lượng quy hoạch"].x) == [75.0]
+    assert list(by_name["Trong số lượng quy hoạch"].text) == ["9 phiếu · 75 %"]
+    assert len(vlines(fig, 50.0)) == 1  # the pass line
+    # the cut-off lies under the 4 rows ranked within the 3 places (the tied group stays above)
+    cut = [s for s in fig.layout.shapes if s.y0 == s.y1]
+    assert [s.y0 for s in cut] == [3.5]
+    assert any("bằng phiếu" in a.text for a in fig.layout.annotations)
+    assert fig.layout.title.text == "Bí thư — k3: tỷ lệ phiếu giới thiệu"
+
+
+def test_no_cutoff_line_when_everyone_over_the_line_fits_and_english():
+    # 5 places: P, Q, R, S all within; U is under the pass line, which already separates it
+    fits = tally_table(places=5).assign(tie_at_cutoff=False,
+                                        outcome=["in_places"] * 4 + ["below_threshold"])
+    fig = C.title_bars(fits, language="en")
+    assert not [s for s in fig.layout.shapes if s.y0 == s.y1]
+    assert fig.layout.title.text == "Bí thư — k3: share of introduction votes"
+    assert "base: Convened = 12" in fig.layout.xaxis.title.text
+
+
+def test_cutoff_line_under_the_last_place_when_someone_is_left_out():
+    # 2 places: P 9, Q 8 within; R, S 7/12 = 58.33 % are over the line but left out; U 3 under it
+    left_out = tally_table(places=2).assign(
+        votes=[9, 8, 7, 7, 3], pct=[75.00, 66.67, 58.33, 58.33, 25.00], rank=[1, 2, 3, 3, 5], tie_at_cutoff=False,
+        outcome=["in_places", "in_places", "beyond_places", "beyond_places", "below_threshold"])
+    fig = C.title_bars(left_out)
+    assert [s.y0 for s in fig.layout.shapes if s.y0 == s.y1] == [1.5]
+    assert any(a.text == "Vị trí cuối: 2 người" for a in fig.layout.annotations)
+
+
+def test_title_bars_needs_one_title_and_a_known_language():
+    two = pd.concat([tally_table(), tally_table().assign(title_id="V")], ignore_index=True)
+    with pytest.raises(ParameterError, match="choose one conference and one title"):
+        C.title_bars(two)
+    assert len(C.title_bars_all(two)) == 2
+    later = tally_table().assign(conference_id="c4", step=4)
+    both_steps = pd.concat([two.assign(step=3), later], ignore_index=True)
+    assert [f.layout.title.text for f in C.title_bars_all(both_steps, step=4)] == ["Bí thư — c4: tỷ lệ phiếu giới thiệu"]
+    assert C.title_bars(two, "k3", "V").data
+    with pytest.raises(ParameterError, match="unknown language 'fr'"):
+        C.title_bars(tally_table(), language="fr")
+    with pytest.raises(ParameterError, match="missing columns.*outcome"):
+        C.title_bars(tally_table().drop(columns="outcome"))
+
+
+def test_share_histogram_counts_and_line():
+    fig = C.share_histogram(tally_table())
+    passed, not_passed = fig.data
+    assert sorted(passed.x) == [58.33, 58.33, 58.33, 75.0] and list(not_passed.x) == [25.0]
+    assert fig.layout.barmode == "stack" and len(vlines(fig, 50.0)) == 1
+
+
+def accounting_table() -> pd.DataFrame:
+    return pd.DataFrame({
+        "conference_id": ["k3", "c4"], "convened": [250, 33], "present": [230, 31], "ballots_issued": [230, 31],
+        "ballots_collected": [228, 31], "ballots_valid": [220, 30], "ballots_invalid": [8, 1],
+        "quorum_required": [167, 22],  # ⌈2/3 × 250⌉ = 167, ⌈2/3 × 33⌉ = 22
+    })
+
+
+def test_accounting_bars_one_panel_per_conference():
+    fig = C.accounting_bars(accounting_table())
+    stages = [t for t in fig.data if t.marker.color == C.theme.PALETTE[0]]
+    assert [list(t.y) for t in stages] == [[250, 230, 230, 228], [33, 31, 31, 31]]
+    valid = [t for t in fig.data if t.name == "Phiếu hợp lệ"]
+    invalid = [t for t in fig.data if t.name == "Phiếu không hợp lệ"]
+    assert [t.y[0] for t in valid] == [220, 30] and [t.y[0] for t in invalid] == [8, 1]
+    assert sorted(s.y0 for s in fig.layout.shapes if s.y0 == s.y1) == [22, 167]
+    assert fig.layout.barmode == "stack"
+
+
+def test_invalid_bars_by_reason():
+    invalid = pd.DataFrame({"conference_id": ["k3", "k3", "k3"], "title_id": ["T", "T", "X"],
+                            "title": ["Bí thư", "Bí thư", None],
+                            "reason": ["too_many_names", "duplicate_name", "unknown_title"], "ballots": [4, 2, 1]})
+    fig = C.invalid_bars(invalid, language="en")
+    got = {t.name: (list(t.y), list(t.x)) for t in fig.data}
+    assert got == {"More names than places": (["Bí thư — k3"], [4]), "Same person named twice": (["Bí thư — k3"], [2]),
+                   "Title not in the list": (["X — k3"], [1])}
+    empty = C.invalid_bars(invalid.iloc[0:0])
+    assert empty.layout.annotations[0].text == "Không có dữ liệu"
+
+
+def steps_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "person_id": ["A", "A", "B", "B", "D"], "full_name": ["An", "An", "Bình", "Bình", "Dũng"],
+        "title_id": ["T"] * 5, "title": ["Bí thư"] * 5, "step": [3, 4, 3, 4, 3],
+        "pct": [66.67, 90.0, 58.33, None, 16.67], "status": ["passed", "kept", "passed", "dropped", "not_passed"],
+    })
+
+
+def test_steps_heatmap_cells_and_marks():
+    fig = C.steps_heatmap(steps_frame())
+    heat = fig.data[0]
+    assert list(heat.y) == ["An — Bí thư", "Bình — Bí thư"]  # Dũng never passed: left out
+    assert list(heat.x) == ["Bước 3", "Bước 4"]
+    assert [list(r) for r in heat.z] == [[66.67, 90.0], [58.33, None]]
+    assert [list(r) for r in heat.text] == [["66,67 % ✓", "90 % ✓"], ["58,33 % ✓", "— ✗"]]
+    everyone = C.steps_heatmap(steps_frame(), pool_only=False).data[0]
+    assert list(everyone.y)[-1] == "Dũng — Bí thư"
+
+
+def test_pool_sankey_links():
+    flows = pd.DataFrame({"step": [3, 3, 4], "status": ["passed", "passed", "kept"],
+                          "next_step": [4, 4, 5], "next_status": ["kept", "dropped", "kept"], "count": [5, 2, 4]})
+    sankey = C.pool_sankey(flows).data[0]
+    labels = list(sankey.node.label)
+    assert labels == ["Bước 3: Đạt", "Bước 4: Được giữ lại", "Bước 4: Bị loại", "Bước 5: Được giữ lại"]
+    links = {(labels[s], labels[t]): v for s, t, v in zip(sankey.link.source, sankey.link.target, sankey.link.value)}
+    assert links == {("Bước 3: Đạt", "Bước 4: Được giữ lại"): 5, ("Bước 3: Đạt", "Bước 4: Bị loại"): 2,
+                     ("Bước 4: Được giữ lại", "Bước 5: Được giữ lại"): 4}
+    # one column per step: both step-4 nodes in the middle
+    assert [round(x, 2) for x in sankey.node.x] == [0.01, 0.5, 0.5, 0.99]
+
+
+def test_composition_bars_by_gender():
+    comp = pd.DataFrame({"outcome": ["passed", "passed", "not_passed", "not_passed"],
+                         "gender": ["male", "female", "male", "female"], "count": [2, 1, 0, 1],
+                         "pct": [66.67, 33.33, 0.0, 100.0]})
+    fig = C.composition_bars(comp, column="gender")
+    passed, not_passed = fig.data
+    assert list(passed.x) == ["Nam", "Nữ"] and list(passed.y) == [66.67, 33.33]
+    assert list(not_passed.y) == [0.0, 100.0]
+    assert list(passed.text) == ["2 (66,67 %)", "1 (33,33 %)"]
+    assert fig.layout.title.text == "Người trên 50 % và không quá 50 % theo giới tính"
+
+
+def test_every_figure_serialises():
+    figs = [C.title_bars(tally_table()), C.share_histogram(tally_table()), C.accounting_bars(accounting_table()),
+            C.steps_heatmap(steps_frame())]
+    for fig in figs:
+        assert isinstance(fig, go.Figure)
+        assert fig.layout.template.layout.font.size == C.theme.BASE_FONT_SIZE
+        assert "plotly" in fig.to_html(include_plotlyjs=False)

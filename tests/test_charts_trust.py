@@ -1,0 +1,199 @@
+"""Figures of the trust-vote report: data drawn match the tables, lines at 1/2 and 2/3, languages."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from analysis import trust
+from analysis.charts import trust as charts
+from analysis.errors import ParameterError
+
+
+def _conferences() -> pd.DataFrame:
+    df = pd.DataFrame({
+        "conference_id": ["tn-2023", "tn-2024", "b4"], "body": ["bch", "bch", "bch"],
+        "date": pd.to_datetime(["2023-11-10", "2024-11-12", "2022-04-01"]),
+        "convened": [30, 30, 30], "present": [30, 30, 30], "ballots_issued": [30, 30, 30],
+        "ballots_collected": [30, 30, 30], "ballots_valid": [30, 30, 30],
+    })
+    for col in ("convened", "present", "ballots_issued", "ballots_collected", "ballots_valid"):
+        df[col] = df[col].astype("Int64")
+    return df
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    rows = []
+    people = [("1", "Nguyễn Văn An", "Bí thư Huyện ủy"), ("2", "Trần Thị Bình", "Trưởng phòng Nội vụ"),
+              ("3", "Lê Văn Cường", "Chủ tịch Hội Nông dân huyện")]
+    counts = {"tn-2023": [(20, 8, 2), (10, 4, 16), (2, 8, 20)], "tn-2024": [(25, 5, 0), (14, 6, 10), (0, 9, 21)]}
+    for conf, cs in counts.items():
+        for (pid, name, pos), (h, t, lo) in zip(people, cs):
+            rows.append(dict(conference_id=conf, person_id=pid, full_name=name, position=pos, high=h, trust=t, low=lo))
+    for (pid, name, pos), (a, d) in zip(people, [(29, 1), (15, 15), (20, 10)]):
+        rows.append(dict(conference_id="b4", person_id=pid, full_name=name, position=pos, agree=a, disagree=d))
+    df = pd.DataFrame(rows)
+    for col in ("high", "trust", "low", "agree", "disagree"):
+        df[col] = df[col].astype("Int64")
+    return trust.trust_table(df, _conferences())
+
+
+def _bar(fig: go.Figure, name: str) -> go.Bar:
+    (bar,) = [t for t in fig.data if t.name == name]
+    return bar
+
+
+def test_diverging_bars_low_left_high_right_sorted_by_high_share(table):
+    fig = charts.diverging_bars(table, "tn-2023")
+    low, high, trust_ = _bar(fig, "Tín nhiệm thấp"), _bar(fig, "Tín nhiệm cao"), _bar(fig, "Tín nhiệm")
+    # sorted by the high share: highest on top (last category of the axis)
+    assert list(high.y) == ["Lê Văn Cường", "Trần Thị Bình", "Nguyễn Văn An"]
+    assert list(high.x) == [6.67, 33.33, 66.67]
+    assert list(low.x) == [-66.67, -53.33, -6.67]          # drawn to the left
+    assert list(trust_.x) == [26.67, 13.33, 26.67]
+    assert fig.layout.barmode == "relative"
+    # tick labels are absolute, threshold lines at -1/2 and -2/3 of 100 %
+    assert all(not t.startswith("-") for t in fig.layout.xaxis.ticktext)
+    xs = sorted(round(s.x0, 2) for s in fig.layout.shapes)
+    assert xs == [-66.67, -50.0]
+    assert {a.text for a in fig.layout.annotations} >= {"1/2", "2/3"}
+    # people in a band are bold
+    assert "<b>Lê Văn Cường</b>" in fig.layout.yaxis.ticktext
+    assert "<b>Nguyễn Văn An</b>" not in fig.layout.yaxis.ticktext
+    assert "tn-2023" in fig.layout.title.text
+
+
+def test_diverging_bars_hover_is_absolute(table):
+    fig = charts.diverging_bars(table, "tn-2023")
+    low = _bar(fig, "Tín nhiệm thấp")
+    assert "20 phiếu" in low.hovertext[0] and "66,67 %" in low.hovertext[0]
+    assert all("-" not in h for h in low.hovertext)
+
+
+def test_diverging_bars_two_level(table):
+    fig = charts.diverging_bars(table, "b4")
+    agree, disagree = _bar(fig, "Đồng ý"), _bar(fig, "Không đồng ý")
+    assert list(agree.x) == [50.0, 66.67, 96.67]
+    assert list(disagree.x) == [-50.0, -33.33, -3.33]
+    assert [round(s.x0, 2) for s in fig.layout.shapes] == [50.0]
+    assert "<b>Trần Thị Bình</b>" in fig.layout.yaxis.ticktext  # 50 % is not more than half
+
+
+def test_diverging_bars_needs_one_conference(table):
+    with pytest.raises(ParameterError):
+        charts.diverging_bars(table)
+
+
+def test_diverging_bars_english(table):
+    fig = charts.diverging_bars(table, "tn-2023", language="en")
+    assert {t.name for t in fig.data} == {"High trust", "Trust", "Low trust"}
+    assert fig.layout.title.text.startswith("Low trust (left)")
+    assert fig.layout.separators == ".,"
+
+
+def test_duplicate_names_get_their_id(table):
+    df = table[table["conference_id"] == "tn-2023"].copy()
+    df.loc[df.index[1], "full_name"] = "Nguyễn Văn An"
+    fig = charts.diverging_bars(df)
+    assert len(set(fig.data[0].y)) == 3 and "Nguyễn Văn An (1)" in fig.data[0].y
+
+
+def test_low_share_distribution(table):
+    bins = trust.low_share_bins(table)
+    fig = charts.low_share_distribution(bins)
+    assert [t.name for t in fig.data] == ["tn-2023", "tn-2024"]
+    assert sum(fig.data[0].y) == 3
+    assert sorted(round(s.x0, 2) for s in fig.layout.shapes) == [50.0, 66.67]
+
+
+def test_by_position_group(table):
+    groups = trust.position_group_table(table)
+    fig = charts.by_position_group(groups)
+    assert len(fig.data) == 6  # three levels x two votes
+    first = fig.data[0]
+    assert first.name == "Tín nhiệm cao"
+    assert "Lãnh đạo chủ chốt" in first.y and "MTTQ và đoàn thể" in first.y
+    lead = list(first.y).index("Lãnh đạo chủ chốt")
+    assert first.x[lead] == 66.67
+
+
+def test_rounds_slope(table):
+    rounds = trust.match_rounds(table)
+    fig = charts.rounds_slope(rounds)
+    assert len(fig.data) == 3
+    by_name = {t.name: t for t in fig.data}
+    assert list(by_name["Lê Văn Cường"].y) == [66.67, 70.0]
+    assert list(by_name["Lê Văn Cường"].x) == ["tn-2023", "tn-2024"]
+    assert by_name["Lê Văn Cường"].showlegend and not by_name["Nguyễn Văn An"].showlegend
+    assert sorted(round(s.y0, 2) for s in fig.layout.shapes) == [50.0, 66.67]
+
+
+def test_compare_votes(table):
+    fig = charts.compare_votes(trust.vote_summary_table(table))
+    low = [t for t in fig.data if t.name == "Tín nhiệm thấp"][0]
+    assert list(low.x) == ["tn-2023", "tn-2024"]
+    assert list(low.y) == [42.22, 34.44]  # (2 + 16 + 20) / 90, (0 + 10 + 21) / 90
+    two = [t for t in fig.data if t.name == "Từ 2/3 trở lên"][0]
+    assert list(two.y) == [1, 1]
+    by_body = charts.compare_votes(trust.vote_summary_table(table, by="body"), by="body")
+    assert list(by_body.data[0].x) == ["Ban Chấp hành"]
+
+
+@pytest.mark.parametrize("make", [
+    lambda t: charts.diverging_bars(t.iloc[:0]),
+    lambda t: charts.low_share_distribution(trust.low_share_bins(t.iloc[:0])),
+    lambda t: charts.by_position_group(trust.position_group_table(t.iloc[:0])),
+    lambda t: charts.rounds_slope(trust.match_rounds(t.iloc[:0])),
+    lambda t: charts.compare_votes(trust.vote_summary_table(t.iloc[:0])),
+])
+def test_empty_tables_give_a_no_data_figure(table, make):
+    fig = make(table)
+    assert any(a.text == "Không có dữ liệu" for a in fig.layout.annotations)
+
+
+def test_unknown_language(table):
+    with pytest.raises(ParameterError):
+        charts.diverging_bars(table, "tn-2023", language="fr")
+
+
+def test_figures_serialise(table):
+    for fig in (charts.diverging_bars(table, "tn-2024"), charts.rounds_slope(trust.match_rounds(table)),
+                charts.by_position_group(trust.position_group_table(table))):
+        html = fig.to_html(include_plotlyjs=False)
+        assert "plotly" in html.lower()
+
+
+def test_display_table_words_and_headers(table):
+    shown = charts.display_table(table, ["full_name", "low_band", "agree_passed", "form", "flags"])
+    cuong = (table["conference_id"] == "tn-2023") & (table["full_name"] == "Lê Văn Cường")
+    assert shown[cuong]["low_band"].tolist() == ["Từ 2/3 trở lên"]
+    assert shown[cuong]["form"].iloc[0].startswith("Ba mức")
+    b4 = shown[table["conference_id"] == "b4"]
+    assert b4["agree_passed"].tolist() == ["Trên 50 % đồng ý", "Không quá 50 % đồng ý", "Trên 50 % đồng ý"]
+    flagged = charts.display_table(pd.DataFrame({"flags": ["pct_mismatch:low;quorum", ""]}), language="en")
+    assert flagged["flags"].tolist() == ["Printed percentage ≠ count ÷ base (Low trust); "
+                                         "Under 2/3 of those convened present", ""]
+    assert charts.headers(shown, "en")["low_band"] == "Low-trust band"
+
+
+def test_vote_table_has_the_columns_of_its_form_sorted_as_the_chart(table):
+    three = charts.vote_table(table, "tn-2023")
+    assert three["full_name"].tolist() == ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"]  # by high share
+    assert "low_band" in three and "agree" not in three and "conference_id" not in three
+    two = charts.vote_table(table, "b4", "en")
+    assert two["full_name"].tolist()[0] == "Nguyễn Văn An" and "high" not in two
+    assert two["agree_passed"].tolist() == ["Over 50 % agree", "Over 50 % agree", "50 % agree or less"]
+
+
+def test_every_chart_works_with_only_two_level_votes(table):
+    two = table[table["conference_id"] == "b4"]
+    fig = charts.compare_votes(trust.vote_summary_table(two))
+    assert [t.name for t in fig.data] == ["Đồng ý", "Số người trên 50 % đồng ý", "Số người không quá 50 % đồng ý"]
+    assert list(fig.data[0].y) == [71.11] and list(fig.data[1].y) == [2] and list(fig.data[2].y) == [1]
+    for fig in (charts.low_share_distribution(trust.low_share_bins(two)),
+                charts.by_position_group(trust.position_group_table(two)),
+                charts.rounds_slope(trust.match_rounds(two))):
+        assert any(a.text == "Không có dữ liệu" for a in fig.layout.annotations)
+    assert charts.diverging_bars(two).data
