@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from analysis import ballots as B
-from analysis.errors import DatasetError, ParameterError
-from analysis.tally import ballot_rules, split_ballots, tally_parquet, tally_raw
+from analysis.errors import DatasetError, ParameterError, RulesError
+from analysis.tally import ballot_rules, effective_places, split_ballots, tally_parquet, tally_raw
 
 
 def I(*values):  # noqa: E743 - short helper for Int64 arrays
@@ -129,7 +129,7 @@ def test_tie_on_the_cutoff_is_flagged_not_broken():
     assert row(t, "P")["in_places"] and pd.isna(row(t, "Q")["in_places"]) and not row(t, "U")["in_places"]
     s = B.title_summary(t).iloc[0]
     # the 3rd place in vote order has 7 votes: 7/12 = 58.33 %
-    assert (s["candidates"], s["passed"], s["in_places"], s["tie_people"], s["cutoff_votes"], s["cutoff_pct"]) == (
+    assert (s["candidates"], s["passed_count"], s["in_places_count"], s["tie_people"], s["cutoff_votes"], s["cutoff_pct"]) == (
         5, 4, 1, 3, 7, 58.33)
     assert bool(s["tie_at_cutoff"])
 
@@ -167,6 +167,22 @@ def test_places_default_from_seats_and_regime():
     qd377 = ballot_rules({"checks": [{"rule": "people_per_title", "op": "<=", "target": 3}]})
     t = B.tally(counted([("T", "A", 7)]), conferences(), no_places.assign(seats=I(2, 1)), rules=qd377)
     assert row(t, "A")["places"] == 6  # 2 seats × 3
+
+
+def test_places_by_body_from_the_real_regimes():
+    from analysis.rules import load_rules
+
+    titles_ = pd.DataFrame({"title_id": S("BCH", "BT"), "title": S("BCH", "BT"), "body": S("bch", "leadership"),
+                            "seats": I(33, 1), "places": I(pd.NA, pd.NA)})
+    # qd50: bch ⌊33 × 1.5⌋ = 49 (pool_size_ratio), leadership 1 × 4 (people_per_title)
+    assert effective_places(titles_, ballot_rules(load_rules("qd50"))).tolist() == [49, 4]
+    # qd377: no pool_size_ratio → ballots.yml fallback 1.5 for bch; people_per_title 3
+    assert effective_places(titles_, ballot_rules(load_rules("qd377"))).tolist() == [49, 3]
+
+
+def test_bad_regime_base_is_a_rules_error():
+    with pytest.raises(RulesError, match=r"'default_base / ballot_base' = 'quorum'.*is not a base"):
+        ballot_rules({"ballot_base": "quorum"})
 
 
 def test_people_names_and_write_ins():

@@ -97,12 +97,14 @@ def accounting_table() -> pd.DataFrame:
 def test_accounting_bars_one_panel_per_conference():
     fig = C.accounting_bars(accounting_table())
     stages = [t for t in fig.data if t.marker.color == C.theme.PALETTE[0]]
-    assert [list(t.y) for t in stages] == [[250, 230, 230, 228], [33, 31, 31, 31]]
+    assert [list(t.x) for t in stages] == [[250, 230, 230, 228], [33, 31, 31, 31]]
+    assert list(stages[0].y) == ["Triệu tập", "Có mặt", "Phiếu phát ra", "Phiếu thu về"]
     valid = [t for t in fig.data if t.name == "Phiếu hợp lệ"]
     invalid = [t for t in fig.data if t.name == "Phiếu không hợp lệ"]
-    assert [t.y[0] for t in valid] == [220, 30] and [t.y[0] for t in invalid] == [8, 1]
-    assert sorted(s.y0 for s in fig.layout.shapes if s.y0 == s.y1) == [22, 167]
+    assert [t.x[0] for t in valid] == [220, 30] and [t.x[0] for t in invalid] == [8, 1]
+    assert sorted(s.x0 for s in fig.layout.shapes if s.x0 == s.x1) == [22, 167]
     assert fig.layout.barmode == "stack"
+    assert (fig.layout.xaxis.title.text, fig.layout.xaxis2.title.text) == ("<b>k3</b>", "<b>c4</b>")
 
 
 def test_invalid_bars_by_reason():
@@ -168,3 +170,14 @@ def test_every_figure_serialises():
         assert isinstance(fig, go.Figure)
         assert fig.layout.template.layout.font.size == C.theme.BASE_FONT_SIZE
         assert "plotly" in fig.to_html(include_plotlyjs=False)
+
+
+def test_labelled_tables_for_people():
+    df = tally_table().assign(passed=pd.array([True, True, True, True, False], dtype="boolean"),
+                              passed_count=pd.array([4] * 5, dtype="Int64"), step=pd.array([3] * 5, dtype="Int64"))
+    shown = C.labelled(df[["full_name", "step", "base", "passed", "passed_count", "outcome"]], "vi")
+    assert list(shown.columns) == ["Họ và tên", "Bước", "Cơ sở tính", "Trên 50 %", "Số người trên 50 %", "Kết quả"]
+    first = shown.iloc[1].tolist()
+    assert first == ["Quách Q", "Bước 3", "Số được triệu tập", "Có", 4, "Bằng phiếu tại vị trí cuối — chờ quyết định"]
+    assert C.tie_items(tally_table(), "vi") == "Bí thư (k3): Quách Q, Lò R, Sùng S — 7 phiếu · 58,33 %"
+    assert C.tie_items(tally_table().assign(tie_at_cutoff=False)) == ""

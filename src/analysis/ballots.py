@@ -18,12 +18,12 @@ from analysis.schema import COLUMNS, fold
 from analysis.tally import (  # noqa: F401  (re-exported: the public API of introduction ballots)
     ACCOUNTING_CHAIN,
     BallotRules,
-    _fail,
-    _int,
     accounting,
     ballot_rules,
     check_accounting,
     effective_places,
+    int_column,
+    raise_all,
     resolve_bases,
     split_ballots,
     tally_parquet,
@@ -73,10 +73,11 @@ def _check_counts(counts: pd.DataFrame, conferences: pd.DataFrame, titles: pd.Da
     twice = key[key.duplicated(keep=False)].drop_duplicates()
     for _, row in twice.head(10).iterrows():
         lines.append(
-            f"Hội nghị {row['conference_id']}, chức danh {row['title_id']}: '{row['who']}' có hai dòng kết quả / "
+            f"Hội nghị {row['conference_id']}, chức danh {row['title_id']}: '{row['who']}' "
+            f"có hai dòng kết quả / "
             f"conference {row['conference_id']}, title {row['title_id']}: '{row['who']}' is listed twice"
         )
-    _fail(lines)
+    raise_all(lines)
 
 
 def _check_against_ballots(df: pd.DataFrame, conferences: pd.DataFrame) -> None:
@@ -85,7 +86,7 @@ def _check_against_ballots(df: pd.DataFrame, conferences: pd.DataFrame) -> None:
     limits["limit"] = pd.array([pd.NA] * len(conferences), dtype="Int64")
     limits["limit_name"] = pd.Series(pd.NA, index=conferences.index, dtype="str")
     for column in ACCOUNTING_CHAIN:  # the last one given is the tightest bound
-        value = _int(conferences, column)
+        value = int_column(conferences, column)
         limits["limit"] = value.fillna(limits["limit"])
         limits["limit_name"] = limits["limit_name"].where(value.isna(), column)
     merged = df.merge(limits, on="conference_id", how="left")
@@ -108,7 +109,7 @@ def _check_against_ballots(df: pd.DataFrame, conferences: pd.DataFrame) -> None:
             f"title {row['title_id']}: {row['votes']} votes in all, more than {row['limit']} ballots × "
             f"{row['places']} places"
         )
-    _fail(lines)
+    raise_all(lines)
 
 
 def tally(
@@ -129,13 +130,13 @@ def tally(
     df = counts.reset_index(drop=True).copy()
     if "full_name" not in df:
         df["full_name"] = pd.Series(pd.NA, index=df.index, dtype="str")
-    df["votes"] = _int(df, "votes")
+    df["votes"] = int_column(df, "votes")
     _check_counts(df, conferences, titles)
     used = conferences[conferences["conference_id"].isin(df["conference_id"])]
     check_accounting(used)
     df = df.merge(resolve_bases(used, base, rules), on="conference_id", how="left")
     df = df.merge(
-        pd.DataFrame({"conference_id": used["conference_id"].to_numpy(), "step": _int(used, "step").to_numpy()}),
+        pd.DataFrame({"conference_id": used["conference_id"].to_numpy(), "step": int_column(used, "step").to_numpy()}),
         on="conference_id", how="left",
     )
     info = pd.DataFrame({
@@ -185,7 +186,7 @@ def _order(df: pd.DataFrame, conferences: pd.DataFrame, titles: pd.DataFrame) ->
 
 
 def title_summary(tallied: pd.DataFrame) -> pd.DataFrame:
-    """One row per conference and title: candidates, passed, places filled, the cut-off, ties.
+    """One row per conference and title: candidates, passed_count, in_places_count, the cut-off, ties.
 
     `cutoff_votes` / `cutoff_pct` are those of the last place: the candidate at position
     `places` in vote order among those over the threshold; <NA> when fewer passed than there
@@ -196,18 +197,18 @@ def title_summary(tallied: pd.DataFrame) -> pd.DataFrame:
     out = g.agg(
         step=("step", "first"), title=("title", "first"), places=("places", "first"),
         base=("base", "first"), base_count=("base_count", "first"),
-        candidates=("votes", "size"), passed=("passed", "sum"),
-        in_places=("in_places", lambda s: int(s.fillna(False).sum())),
+        candidates=("votes", "size"), passed_count=("passed", "sum"),
+        in_places_count=("in_places", lambda s: int(s.fillna(False).sum())),
         tie_people=("tie_at_cutoff", "sum"),
     ).reset_index()
     out["tie_at_cutoff"] = out["tie_people"] > 0
-    out["unfilled"] = (out["places"] - out["passed"]).clip(lower=0)
+    out["unfilled"] = (out["places"] - out["passed_count"]).clip(lower=0)
     ordered = tallied[tallied["passed"].fillna(False)]
     ordered = ordered.sort_values(keys + ["votes"], ascending=[True, True, False], kind="stable")
     ordered = ordered.assign(position=ordered.groupby(keys).cumcount() + 1)
     last = ordered[ordered["position"] == ordered["places"]][keys + ["votes", "pct"]]
     out = out.merge(last.rename(columns={"votes": "cutoff_votes", "pct": "cutoff_pct"}), on=keys, how="left")
-    for column in ("passed", "in_places", "tie_people", "candidates", "cutoff_votes", "unfilled"):
+    for column in ("passed_count", "in_places_count", "tie_people", "candidates", "cutoff_votes", "unfilled"):
         out[column] = out[column].astype("Int64")
     return out
 
@@ -223,7 +224,8 @@ def steps_table(tallied: pd.DataFrame) -> pd.DataFrame:
     who had not: `added` (passed) or `not_passed`. Conferences without a step are left out.
     """
     df = tallied[tallied["step"].notna()].copy()
-    columns = ["person_id", "full_name", "title_id", "title", "step", "conference_id", "votes", "pct", "passed", "status"]
+    columns = ["person_id", "full_name", "title_id", "title", "step", "conference_id",
+               "votes", "pct", "passed", "status"]
     if df.empty:
         return pd.DataFrame(columns=columns)
     df["who"] = _person_key(df)
@@ -380,7 +382,8 @@ def introduction_votes(
     tallied = tally(counts, conferences, titles, people, base, rules)
     used = conferences[conferences["conference_id"].isin(tallied["conference_id"])]
     steps = steps_table(tallied)
-    kinds = {c: "raw" for c in raw["conference_id"].unique()} | {c: "counted" for c in counted["conference_id"].unique()}
+    kinds = dict.fromkeys(raw["conference_id"].unique(), "raw")
+    kinds |= dict.fromkeys(counted["conference_id"].unique(), "counted")
     return IntroductionVotes(
         tally=tallied, invalid=invalid, accounting=accounting(used, invalid, rules),
         titles=title_summary(tallied), steps=steps, flows=flows_table(steps), rules=rules, kinds=kinds,

@@ -1,7 +1,9 @@
-"""Build reports: every (dataset, report) pair through papermill, then HTML, then an index.
+"""Build reports: every (dataset, report) pair run in a Jupyter kernel, then HTML, then an index.
 
-``build()`` resolves the config (`reports.yml` by default; see reports/README.md), runs the pairs
-in parallel worker processes (``jobs``), renders each executed notebook to a self-contained page
+``build()`` resolves the config (`reports.yml` by default; see reports/README.md), skips the
+pairs whose inputs have not changed since their last build (`cache.py`; ``force`` rebuilds), runs
+the others in parallel worker processes (``jobs``), each with one warm kernel serving report after
+report (`kernels.py`), renders each executed notebook in-process to a self-contained page
 (`render.py`), and writes ``<out>/index.html``. One failure never stops the others: a failed
 report keeps its executed notebook as ``<out>/<dataset-id>/<report>.failed.ipynb`` and its error
 goes to the console summary and the index. The returned :class:`BuildResult` lists every outcome.
@@ -10,16 +12,13 @@ goes to the console summary and the index. The returned :class:`BuildResult` lis
 from __future__ import annotations
 
 import datetime as dt
-import json
 import multiprocessing
 import os
 import re
 import shutil
-import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +26,9 @@ import yaml
 
 from analysis import config, params
 from analysis.errors import AnalysisError, BuildError
-from analysis.render import print_summary, write_index
+from analysis.kernels import KERNEL_NAME  # noqa: F401 - kept importable from here
 
 DEFAULT_JOBS = 2
-KERNEL_NAME = "python3"
 CELL_TIMEOUT = 900  # seconds per cell; a report that hangs fails instead of blocking a schedule
 CONFIG_KEYS = {"datasets", "reports", "out", "language", "jobs"}
 DATASET_KEYS = {"path", "reports", "as_of", "parameters"}
@@ -64,6 +62,8 @@ class Job:
     out_dir: Path
     parameters: dict[str, Any] = field(default_factory=dict)
     timeout: int = CELL_TIMEOUT
+    key: str = ""  # cache key (cache.job_key); "" = not cached
+    plotlyjs_src: str | None = None  # portfolio mode: relative URL of the shared plotly.js
 
 
 @dataclass
@@ -83,6 +83,7 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
     finished: str = ""  # ISO time
+    cached: bool = False  # unchanged since an earlier build: not run again
 
     @property
     def status(self) -> str:
@@ -218,8 +219,12 @@ def _identity(path: Path) -> tuple[str, str, str]:
 def plan(config_path: Path | str | None = None, datasets: list | None = None,
          reports: list[str] | None = None, out: Path | str | None = None,
          language: str | None = None, jobs: int | None = None,
-         notebooks_dir: Path | str | None = None) -> tuple[list[Job], Path, int, str]:
-    """Resolve what to build: (jobs, out dir, number of workers, language). Raises BuildError."""
+         notebooks_dir: Path | str | None = None,
+         use_cache: bool = False) -> tuple[list[Job], Path, int, str]:
+    """Resolve what to build: (jobs, out dir, number of workers, language). Raises BuildError.
+
+    ``use_cache`` remembers dataset identities in the output folder (see `cache.IdentityMemo`).
+    """
     notebooks = Path(notebooks_dir or config.NOTEBOOKS_DIR).resolve()
     cfg: dict[str, Any] = {"datasets": [], "reports": None, "out": None, "language": None, "jobs": None}
     if config_path is not None or not datasets:
@@ -249,8 +254,13 @@ def plan(config_path: Path | str | None = None, datasets: list | None = None,
 
     job_list: list[Job] = []
     seen: dict[str, Path] = {}
+    memo = None
+    if use_cache:
+        from analysis.cache import IdentityMemo
+
+        memo = IdentityMemo(out_dir)
     for entry in cfg["datasets"]:
-        dataset_id, name, meta_as_of = _identity(entry.path)
+        dataset_id, name, meta_as_of = memo.get(entry.path, _identity) if memo else _identity(entry.path)
         if dataset_id in seen and seen[dataset_id] != entry.path:
             raise BuildError(
                 f"Hai bộ dữ liệu cùng mã '{dataset_id}': {seen[dataset_id]} và {entry.path} / "
@@ -271,6 +281,8 @@ def plan(config_path: Path | str | None = None, datasets: list | None = None,
                 notebook=notebooks / f"{report}.ipynb", language=language, out_dir=out_dir,
                 parameters=dict(entry.parameters.get(report, {})),
             ))
+    if memo is not None:
+        memo.save()
     if not job_list:
         raise BuildError(f"Không có báo cáo nào để lập / nothing to build: no dataset of the config "
                          f"lists {', '.join(chosen)} in its reports")
@@ -280,64 +292,48 @@ def plan(config_path: Path | str | None = None, datasets: list | None = None,
 # ---------------------------------------------------------------------------------------------
 # One job (runs in a worker process)
 
-_KERNEL_DIR: str | None = None
+_KERNEL = None  # this worker's analysis.kernels.ReportKernel
 
 
-def _use_own_kernel() -> None:
-    """Make kernel ``python3`` this interpreter (the venv's), whatever kernels the user has.
+def _init_worker(warm: bool, imports: list[str], cwd: str) -> None:
+    """A worker's start: its kernel starts and warms up before the first report arrives."""
+    global _KERNEL
+    from multiprocessing.util import Finalize
 
-    A ``python3`` kernelspec in ~/.local/share/jupyter could point at another Python without the
-    package; JUPYTER_PATH is searched first, so a spec written there wins. Worker processes only.
-    """
-    global _KERNEL_DIR
-    if _KERNEL_DIR is not None:
-        return
-    root = tempfile.mkdtemp(prefix="quyhoach-kernel-")
-    spec_dir = Path(root, "kernels", KERNEL_NAME)
-    spec_dir.mkdir(parents=True)
-    spec = {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (quyhoach)",
-        "language": "python",
-        "metadata": {"supported_encryption": ["curve"]},  # as ipykernel's own spec: no plain-TCP warning
-    }
-    (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [root, os.environ.get("JUPYTER_PATH")]))
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    _KERNEL_DIR = root
-    import atexit
+    from analysis.kernels import ReportKernel
 
-    atexit.register(shutil.rmtree, root, True)
+    _KERNEL = ReportKernel(warm=warm, imports=imports)
+    Finalize(_KERNEL, _KERNEL.shutdown, exitpriority=10)  # no kernel outlives its worker
+    if warm:
+        _KERNEL.start(cwd, wait=False)
+    import analysis.render  # noqa: F401 - while the kernel imports, so does the worker
+    import nbconvert  # noqa: F401
+    import papermill.parameterize  # noqa: F401
+    if warm:
+        _KERNEL.wait_until_ready()
 
 
-def _format_date(iso: str, language: str) -> str:
-    from analysis.report import format_date
+def _kernel():
+    global _KERNEL
+    if _KERNEL is None:  # run_job called outside a build's pool
+        from analysis.kernels import ReportKernel
 
-    return format_date(dt.date.fromisoformat(iso), language) if iso else ""
+        _KERNEL = ReportKernel(warm=False)
+    return _KERNEL
 
 
 def page_title(job: Job) -> str:
-    from analysis.report import report_title
+    from analysis.labels import format_date, report_title
 
-    parts = [report_title(job.report, job.language), job.dataset_name, _format_date(job.as_of, job.language)]
+    as_of = format_date(dt.date.fromisoformat(job.as_of), job.language) if job.as_of else ""
+    parts = [report_title(job.report, job.language), job.dataset_name, as_of]
     return " — ".join(p for p in parts if p)
-
-
-def _error_lines(exc: BaseException) -> tuple[str, list[str]]:
-    """(one-line error, problem lines) from a papermill failure or any exception."""
-    from papermill.exceptions import PapermillExecutionError
-
-    if isinstance(exc, PapermillExecutionError):
-        name, value = exc.ename, str(exc.evalue)
-    else:
-        name, value = type(exc).__name__, str(exc)
-    lines = [line for line in value.splitlines() if line.strip()]
-    head = f"{name}: {lines[0] if lines else ''}".strip()
-    return head, lines[1:]
 
 
 def run_job(job: Job) -> Outcome:
     """Run one report notebook and render it; never raises (the outcome says what went wrong)."""
+    from analysis.kernels import error_lines
+
     started = time.monotonic()
     folder = job.out_dir / job.dataset_id
     html_path = folder / f"{job.report}.html"
@@ -345,15 +341,12 @@ def run_job(job: Job) -> Outcome:
     failed_nb = folder / f"{job.report}.failed.ipynb"
     outcome = Outcome(dataset_id=job.dataset_id, dataset_name=job.dataset_name,
                       dataset_path=str(job.dataset_path), report=job.report, ok=False, as_of=job.as_of)
+    kernel = _kernel()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(tables, ignore_errors=True)  # no stale tables from an earlier build
         for stale in (html_path, failed_nb):
             stale.unlink(missing_ok=True)
-        _use_own_kernel()
-        import papermill
-        from traitlets.config import Config
-
         parameters = {
             **job.parameters,
             "dataset_path": str(job.dataset_path),
@@ -362,33 +355,24 @@ def run_job(job: Job) -> Outcome:
         }
         if job.as_of_param:
             parameters["as_of"] = job.as_of_param
-        with tempfile.TemporaryDirectory(prefix="quyhoach-run-") as tmp:
-            executed = Path(tmp) / f"{job.report}.ipynb"
-            try:
-                nb = papermill.execute_notebook(
-                    str(job.notebook), str(executed), parameters=parameters,
-                    kernel_name=KERNEL_NAME, cwd=str(job.notebook.parent), progress_bar=False,
-                    log_output=False, request_save_on_cell_execute=False,
-                    execution_timeout=job.timeout,
-                    # CurveZMQ between nbclient and the kernel (the spec declares support)
-                    config=Config({"KernelManager": {"transport_encryption": "auto"}}),
-                )
-            except Exception:
-                if executed.exists():
-                    shutil.copyfile(executed, failed_nb)
-                    outcome.failed_notebook = str(failed_nb)
-                raise
-            from analysis.render import render_html
-
-            footer = _footer(job)
-            try:
-                page = render_html(nb, page_title(job), job.language, footer=footer)
-            except Exception:
-                import nbformat
-
-                nbformat.write(nb, str(failed_nb))
+        try:
+            nb = kernel.run(job.notebook, parameters, cwd=job.notebook.parent, timeout=job.timeout,
+                            skip_reads=[str(job.out_dir)])
+        except Exception:
+            if kernel.last_notebook is not None:
+                kernel.save(kernel.last_notebook, failed_nb)
                 outcome.failed_notebook = str(failed_nb)
-                raise
+            raise
+        from analysis.kernels import place_plotlyjs
+        from analysis.render import render_html
+
+        place_plotlyjs(nb, job.plotlyjs_src)
+        try:
+            page = render_html(nb, page_title(job), job.language, footer=_footer(job))
+        except Exception:
+            kernel.save(nb, failed_nb)
+            outcome.failed_notebook = str(failed_nb)
+            raise
         html_path.write_text(page, encoding="utf-8")
         outcome.ok = True
         outcome.html = str(html_path)
@@ -396,9 +380,16 @@ def run_job(job: Job) -> Outcome:
     except BaseException as exc:  # noqa: BLE001 - one failure never stops the others
         if isinstance(exc, KeyboardInterrupt):
             raise
-        outcome.error, outcome.problems = _error_lines(exc)
+        outcome.error, outcome.problems = error_lines(exc)
     outcome.seconds = round(time.monotonic() - started, 1)
     outcome.finished = dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
+    if outcome.ok and job.key:
+        from analysis.cache import ReportCache
+
+        try:
+            ReportCache(job.out_dir).store(job.key, asdict(outcome), kernel.last_reads)
+        except OSError:
+            pass  # no record: the next build runs the report again, nothing worse
     return outcome
 
 
@@ -414,24 +405,31 @@ def _footer(job: Job) -> str:
 
 
 def _crashed(job: Job, exc: BaseException) -> Outcome:
-    head, problems = _error_lines(exc)
+    from analysis.kernels import error_lines
+
+    head, problems = error_lines(exc)
     return Outcome(dataset_id=job.dataset_id, dataset_name=job.dataset_name,
                    dataset_path=str(job.dataset_path), report=job.report, ok=False, as_of=job.as_of,
                    error=head, problems=problems,
                    finished=dt.datetime.now().replace(microsecond=0).isoformat(sep=" "))
 
 
-def _run_all(jobs: list[Job], workers: int, console) -> list[Outcome]:
+def _run_all(jobs: list[Job], workers: int, console, warm: bool = True) -> list[Outcome]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from analysis.kernels import notebook_imports
 
     outcomes: list[Outcome] = []
     columns = (TextColumn("[progress.description]{task.description}"), BarColumn(),
                MofNCompleteColumn(), TimeElapsedColumn())
+    imports = notebook_imports(dict.fromkeys(j.notebook for j in jobs)) if warm else []
     with Progress(*columns, console=console, disable=not console.is_terminal, transient=False) as bar:
         task = bar.add_task("Lập báo cáo / building", total=len(jobs))
-        # Worker processes, not threads: papermill changes the working directory of the process.
+        # Worker processes, not threads: each owns a kernel and renders in its own interpreter.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
+                                 initializer=_init_worker,
+                                 initargs=(warm, imports, str(jobs[0].notebook.parent))) as pool:
             futures = {pool.submit(run_job, job): job for job in jobs}
             for future in as_completed(futures):
                 job = futures[future]
@@ -441,23 +439,62 @@ def _run_all(jobs: list[Job], workers: int, console) -> list[Outcome]:
                     outcome = _crashed(job, exc)
                 outcomes.append(outcome)
                 bar.update(task, advance=1, description=f"{job.dataset_id} / {job.report}")
-    order = {(j.dataset_id, j.report): i for i, j in enumerate(jobs)}
-    return sorted(outcomes, key=lambda o: order[(o.dataset_id, o.report)])
+    return outcomes
+
+
+def _from_cache(cache, job: Job) -> Outcome | None:
+    recorded = cache.lookup(job.dataset_id, job.report, job.key)
+    if recorded is None:
+        return None
+    names = {f.name for f in fields(Outcome)}
+    try:
+        outcome = Outcome(**{k: v for k, v in recorded.items() if k in names})
+    except TypeError:
+        return None
+    outcome.cached, outcome.dataset_name = True, job.dataset_name
+    return outcome
 
 
 def build(config_path: Path | str | None = None, datasets: list | None = None,
           reports: list[str] | None = None, out: Path | str | None = None,
           jobs: int | None = None, language: str | None = None,
-          notebooks_dir: Path | str | None = None, console=None) -> BuildResult:
-    """Build reports; see the module docstring. Raises BuildError only for a bad configuration."""
+          notebooks_dir: Path | str | None = None, console=None, force: bool = False,
+          portfolio: bool = False, warm: bool = True) -> BuildResult:
+    """Build reports; see the module docstring. Raises BuildError only for a bad configuration.
+
+    ``force`` rebuilds unchanged reports too. ``portfolio`` writes plotly.js once, as
+    ``<out>/assets/plotly.min.js``, and every page loads it from there (still offline).
+    ``warm=False`` starts a fresh kernel for every report (slower; same pages).
+    """
     from rich.console import Console
+
+    from analysis.cache import ReportCache, job_key
+    from analysis.kernels import write_shared_plotlyjs
+    from analysis.render import print_summary, write_index
 
     console = console or Console()
     job_list, out_dir, workers, language = plan(config_path, datasets, reports, out, language,
-                                                jobs, notebooks_dir)
+                                                jobs, notebooks_dir, use_cache=True)
     out_dir.mkdir(parents=True, exist_ok=True)
-    outcomes = _run_all(job_list, workers, console) if job_list else []
+    cache = ReportCache(out_dir)
+    shared = write_shared_plotlyjs(out_dir) if portfolio else None
+    options = {"portfolio": bool(portfolio)}
+    outcomes: list[Outcome] = []
+    pending: list[Job] = []
+    for job in job_list:
+        if shared is not None:
+            job.plotlyjs_src = Path(os.path.relpath(shared, job.out_dir / job.dataset_id)).as_posix()
+        job.key = job_key(job, options)
+        hit = None if force else _from_cache(cache, job)
+        if hit is None:
+            cache.forget(job.dataset_id, job.report)  # recorded again only when it succeeds
+            pending.append(job)
+        else:
+            outcomes.append(hit)
+    if pending:
+        outcomes += _run_all(pending, workers, console, warm)
+    order = {(j.dataset_id, j.report): i for i, j in enumerate(job_list)}
+    outcomes.sort(key=lambda o: order[(o.dataset_id, o.report)])
     index = write_index(out_dir, [asdict(o) for o in outcomes], language)
     print_summary(outcomes, console, language, out_dir)
     return BuildResult(outcomes=outcomes, out_dir=out_dir, index=index)
-

@@ -46,13 +46,23 @@ def build(
         "--jobs", "-j", min=1, help="Reports built in parallel (default 2).")] = None,
     language: Annotated[Optional[str], typer.Option(
         "--language", "-l", help="Language of the reports: vi or en (default vi).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Rebuild every report, also those whose inputs have not changed.")] = False,
+    portfolio: Annotated[bool, typer.Option(
+        "--portfolio", help="Write plotly.js once as <out>/assets/plotly.min.js; every report loads it "
+                            "from there (smaller pages, still offline; keep the folder together).")] = False,
 ) -> None:
-    """Build reports (HTML, CSV tables, summary.json) and reports/index.html."""
+    """Build reports (HTML, CSV tables, summary.json) and reports/index.html.
+
+    Reports whose notebook, parameters, dataset, rule sets and package are unchanged since the
+    last build into the same folder are skipped (--force rebuilds them).
+    """
     from analysis.build import build as run_build
 
     try:
         result = run_build(config, datasets=dataset or None, reports=report or None, out=out,
-                           jobs=jobs, language=language, console=console)
+                           jobs=jobs, language=language, console=console, force=force,
+                           portfolio=portfolio)
     except AnalysisError as exc:
         raise _fail(exc) from None
     _say(f"→ {result.index}")

@@ -73,6 +73,22 @@ def code_label(column: str, code: object, language: str = DEFAULT_LANGUAGE) -> s
     return found if found is not None else str(code)
 
 
+def format_date(value, language: str = DEFAULT_LANGUAGE) -> str:
+    """A reference date as people read it: 25/05/2022 (vi), 2022-05-25 (en)."""
+    if value is None:
+        return ""
+    if language == "vi":
+        return value.strftime("%d/%m/%Y")
+    return value.isoformat()
+
+
+def report_title(report: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """Display name of a report (label ``report.names.<report>``), the report's name otherwise."""
+    key = f"report.names.{report}"
+    found = text(key, language)
+    return report if found == key else found
+
+
 class Labels:
     """Bound to one language, for notebooks: ``L = Labels("vi"); L("composition.title")``."""
 

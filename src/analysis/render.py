@@ -14,10 +14,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import nbformat
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import Preprocessor
-
 from analysis.config import ASSETS_DIR
 from analysis.errors import BuildError
 from analysis.labels import Labels
@@ -30,8 +26,17 @@ _RESOURCE_ATTRS = {
 }
 
 
-class ReportCleaner(Preprocessor):
-    """Drop what a reader must not see: stderr/warnings, errors, parameter cells, empty cells."""
+class ReportCleaner:
+    """Drop what a reader must not see: stderr/warnings, errors, parameter cells, empty cells.
+
+    A plain callable (nbconvert accepts one): importing this module must not import nbconvert,
+    so that a build whose reports are all unchanged stays fast.
+    """
+
+    enabled = True
+
+    def __call__(self, nb, resources):
+        return self.preprocess(nb, resources)
 
     def preprocess(self, nb, resources):
         kept = []
@@ -52,7 +57,9 @@ class ReportCleaner(Preprocessor):
         return nb, resources
 
 
-def _exporter(language: str) -> HTMLExporter:
+def _exporter(language: str):
+    from nbconvert import HTMLExporter
+
     exporter = HTMLExporter(
         template_name="lab",
         extra_template_paths=[str(ASSETS_DIR)],
@@ -68,6 +75,8 @@ def _exporter(language: str) -> HTMLExporter:
 
 def render_html(nb: Any, title: str, language: str = "vi", footer: str = "") -> str:
     """The report page for an executed notebook (a NotebookNode, a dict or a path)."""
+    import nbformat
+
     if isinstance(nb, (str, Path)):
         nb = nbformat.read(str(nb), as_version=4)
     elif not isinstance(nb, nbformat.NotebookNode):
@@ -179,7 +188,7 @@ def write_index(out_dir: Path, outcomes: list[dict], language: str = "vi") -> Pa
     Reports built earlier into the same folder stay listed while their HTML (or failed notebook)
     is still there; this build's outcomes replace theirs.
     """
-    from analysis.report import format_date, report_title
+    from analysis.labels import format_date, report_title
 
     manifest = out_dir / MANIFEST
     entries: dict[tuple[str, str], dict] = {}
@@ -231,8 +240,11 @@ def print_summary(outcomes: list, console, language: str = "vi", out_dir: Path |
         except ValueError:
             return o.html or ""
 
-    rows = [(o.dataset_id, o.report, text(f"report.status.{o.status}", language), f"{o.seconds:.0f}", shown(o))
-            for o in outcomes]
+    def status(o) -> str:
+        cached = f" ({text('build.cached', language)})" if getattr(o, "cached", False) else ""
+        return text(f"report.status.{o.status}", language) + cached
+
+    rows = [(o.dataset_id, o.report, status(o), f"{o.seconds:.0f}", shown(o)) for o in outcomes]
     table = Table(title=text("report.summary.title", language))
     used = 0
     for i, key in enumerate(("dataset", "report", "status", "seconds")):
@@ -259,3 +271,6 @@ def print_summary(outcomes: list, console, language: str = "vi", out_dir: Path |
             console.print(f"  → {o.failed_notebook}", highlight=False, markup=False, soft_wrap=True)
     failed = sum(1 for o in outcomes if not o.ok)
     console.print(text("report.summary.counts", language, ok=len(outcomes) - failed, failed=failed))
+    hits = sum(1 for o in outcomes if getattr(o, "cached", False))
+    if hits:
+        console.print(text("build.cache_hits", language, count=hits))

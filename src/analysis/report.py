@@ -7,7 +7,9 @@ loading the dataset, the reference date, offline plotly, the title block, and wr
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,9 +20,9 @@ import pandas as pd
 import plotly.io as pio
 from plotly.io._base_renderers import NotebookRenderer
 
-from analysis import params
+from analysis import params, privacy
 from analysis.errors import DatasetError, ParameterError
-from analysis.labels import Labels, code_label, text
+from analysis.labels import Labels, code_label, format_date, report_title, text  # noqa: F401 - re-exported
 from analysis.outputs import write_csv, write_summary
 
 # Columns whose values are canonical codes shown through `labels.code_label`.
@@ -39,7 +41,7 @@ class OfflineNotebookRenderer(NotebookRenderer):
         from plotly.io import to_html
 
         markup = to_html(
-            fig_dict,
+            inert_figure(fig_dict),
             config=self.config,
             auto_play=self.auto_play,
             include_plotlyjs=False,
@@ -54,6 +56,34 @@ class OfflineNotebookRenderer(NotebookRenderer):
         return {"text/html": markup}
 
 
+# Plotly draws a few HTML-like tags in its texts; any other "<" in a figure (a name, a unit typed
+# in a spreadsheet) is shown as the character, never run or drawn as markup.
+_PLOTLY_TAG = re.compile(
+    r"</?(?:b|i|em|sup|sub|s|u|br|extra)\s*/?>|<span style=(['\"])[^'\"<>()]*\1>|</span>", re.I)
+
+
+def inert_text(value: str) -> str:
+    """``value`` with every ``<`` that does not open one of plotly's own tags made literal."""
+    parts, start = [], 0
+    for match in _PLOTLY_TAG.finditer(value):
+        parts += [value[start:match.start()].replace("<", "&lt;"), match.group(0)]
+        start = match.end()
+    return "".join(parts) + value[start:].replace("<", "&lt;")
+
+
+def inert_figure(obj: Any) -> Any:
+    """A figure dict (or any part of one) with :func:`inert_text` applied to every string."""
+    if isinstance(obj, str):
+        return inert_text(obj) if "<" in obj else obj
+    if isinstance(obj, dict):
+        return {k: inert_figure(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [inert_figure(v) for v in obj]
+    if isinstance(obj, np.ndarray) and obj.dtype.kind in "OUS":
+        return [inert_figure(v) for v in obj.tolist()]
+    return obj
+
+
 def use_offline_plotly() -> None:
     """Make ``notebook`` (plotly.js inlined once, then one div per figure) the default renderer.
 
@@ -64,22 +94,6 @@ def use_offline_plotly() -> None:
         return
     pio.renderers["notebook"] = OfflineNotebookRenderer()
     pio.renderers.default = "notebook"
-
-
-def format_date(value: dt.date | None, language: str = "vi") -> str:
-    """A reference date as people read it: 25/05/2022 (vi), 2022-05-25 (en)."""
-    if value is None:
-        return ""
-    if language == "vi":
-        return value.strftime("%d/%m/%Y")
-    return value.isoformat()
-
-
-def report_title(report: str, language: str = "vi") -> str:
-    """Display name of a report (label ``report.names.<report>``), the report's name otherwise."""
-    key = f"report.names.{report}"
-    found = text(key, language)
-    return report if found == key else found
 
 
 def _rules_name(rules: Any, language: str) -> str:
@@ -110,6 +124,20 @@ def _html(markup: str) -> None:
     _display(HTML(markup))
 
 
+_MARKDOWN_SIGNS = re.compile(r"([\\`*_\[\]{}#|~$])")
+_BLOCK_START = re.compile(r"(?m)^(\s*)(\d+(?=[.)])|)([-+=.)])")  # a list, a heading underline
+
+
+def markdown_text(value: object) -> str:
+    """``value`` as Markdown that shows exactly these characters: no HTML, links or markup.
+
+    Headings and notes carry text from the data (unit, title and dataset names), which must never
+    become markup or script in a report.
+    """
+    escaped = _MARKDOWN_SIGNS.sub(r"\\\1", html.escape(str(value), quote=False))
+    return _BLOCK_START.sub(r"\1\2\\\3", escaped)
+
+
 @dataclass
 class ReportContext:
     """What a notebook works with after :func:`start_report`."""
@@ -121,6 +149,9 @@ class ReportContext:
     language: str
     rules: Any
     output_dir: Path | None = None
+    marking: str = ""  # the confidentiality marking; empty: the label report.confidential
+    pseudonymised: bool = False
+    min_cell: int = privacy.DEFAULT_MIN_CELL  # counts under this are hidden in small breakdowns
     L: Labels = field(init=False)
 
     def __post_init__(self) -> None:
@@ -149,20 +180,36 @@ class ReportContext:
     def heading(self, text_: str, level: int = 2) -> None:
         """A section heading (Markdown ``##`` by default)."""
         level = min(max(int(level), 1), 6)
-        _markdown(f"{'#' * level} {text_}")
+        _markdown(f"{'#' * level} {markdown_text(text_)}")
 
     def note(self, text_: str) -> None:
         """A short explanatory paragraph (Markdown), shown as a note."""
         lines = str(text_).strip().splitlines() or [""]
-        _markdown("\n".join(f"> {line}" for line in lines))
+        _markdown("\n".join(f"> {markdown_text(line)}" for line in lines))
 
     def show(self, fig: Any, table: pd.DataFrame | None = None, name: str | None = None) -> None:
         """Display a figure; write ``table`` as ``<output_dir>/<name>.csv`` when given."""
         if table is not None and name is None:
             raise ParameterError("ctx.show: cần 'name' để lưu bảng / 'name' is needed to save the table")
+        meta = getattr(getattr(fig, "layout", None), "meta", None)
+        if name is not None and (meta is None or isinstance(meta, dict)):
+            fig.update_layout(meta={**(meta or {}), "chart": name})  # the PNG's file name (images.py)
         _display(fig)
         if table is not None:
             self.save_csv(table, name)
+
+    # -- small cells (privacy.suppress_small_cells with this report's threshold) -------------------
+    def suppress(self, df: pd.DataFrame, by: list[str] | tuple = (), count: str = "count",
+                 exempt: dict | None = None) -> pd.DataFrame:
+        """``df`` with small counts hidden (and their complements), for tables and CSV."""
+        return privacy.suppress_small_cells(df, count=count, by=by, threshold=self.min_cell, exempt=exempt)
+
+    def collapse(self, df: pd.DataFrame, by: list[str] | tuple = (), count: str = "count",
+                 exempt: dict | None = None) -> pd.DataFrame:
+        """``df`` with the hidden cells merged into one row per total, for charts."""
+        label = self.L("privacy.small_cells.merged", n=self.min_cell)
+        return privacy.collapse_small_cells(df, label, count=count, by=by, threshold=self.min_cell,
+                                            exempt=exempt)
 
     def table(self, df: pd.DataFrame, name: str | None = None, labels: dict | None = None) -> None:
         """Display ``df`` as an HTML table (codes and headers in the report's language).
@@ -254,7 +301,8 @@ class ReportContext:
         rules = _rules_name(self.rules, self.language)
         parts = [
             '<header class="qh-title">',
-            f'<p class="qh-confidential">{esc(L("report.confidential"))}</p>',
+            f'<div class="qh-marking-bar" aria-hidden="true">{esc(self.marking_text)}</div>',
+            f'<p class="qh-confidential qh-marking">{esc(self.marking_text)}</p>',
             f"<h1>{esc(report_title(self.report, self.language))}</h1>",
             f'<p class="qh-dataset">{esc(str(meta.name))}</p>',
             '<p class="qh-meta">'
@@ -272,6 +320,87 @@ class ReportContext:
             parts.append(f'<details class="qh-warnings"><summary>{summary}</summary><ul>{items}</ul></details>')
         parts.append("</header>")
         return "\n".join(parts)
+
+    @property
+    def marking_text(self) -> str:
+        return self.marking or self.L("report.confidential")
+
+    def metadata_html(self, built: dt.datetime | None = None) -> str:
+        """The provenance footer: dataset, reference date, rule set, build time, version and the
+        SHA-256 of every input file. The build moves it to the end of the report (render.py)."""
+        L, esc, meta = self.L, html.escape, self.dataset.meta
+        when = (built or dt.datetime.now()).strftime("%d/%m/%Y %H:%M" if self.language == "vi" else "%Y-%m-%d %H:%M")
+        facts = {
+            "dataset": f"{meta.name} ({meta.id})",
+            "as-of": format_date(self.as_of, self.language),
+            "rules": _rules_name(self.rules, self.language),
+            "built": when,
+            "version": _package_version(),
+            "marking": self.marking_text,
+        }
+        shown = [L("privacy.metadata.dataset", name=facts["dataset"]),
+                 L("common.as_of", date=facts["as-of"]),
+                 f"{L('common.rule_set')}: {facts['rules']}",
+                 L("common.generated", time=when),
+                 L("privacy.metadata.version", version=facts["version"])]
+        if self.pseudonymised:
+            shown.append(L("privacy.metadata.pseudonymised"))
+        if self.min_cell > 1:
+            shown.append(L("privacy.metadata.small_cells", n=self.min_cell))
+        attributes = " ".join(f'data-{k}="{esc(str(v))}"' for k, v in facts.items())
+        rows = "".join(f"<tr><td>{esc(name)}</td><td><code>{digest}</code></td></tr>"
+                       for name, digest in self.input_checksums())
+        return "\n".join([
+            f'<footer class="qh-metadata" data-qh-metadata="1" {attributes}>',
+            f'<p class="qh-metadata-title">{esc(L("privacy.metadata.title"))}</p>',
+            f'<p>{" · ".join(esc(x) for x in shown)}</p>',
+            f'<table class="qh-table qh-checksums"><thead><tr><th>{esc(L("privacy.metadata.file"))}</th>'
+            f'<th>SHA-256</th></tr></thead><tbody>{rows}</tbody></table>',
+            "</footer>",
+        ])
+
+    def input_checksums(self) -> list[tuple[str, str]]:
+        """``(file, sha256)`` of every input file of the dataset, the file relative to its folder."""
+        root = Path(getattr(self.dataset, "root", None) or self.dataset_path)
+        found = []
+        for file in getattr(self.dataset, "input_files", []) or []:
+            file = Path(file)
+            try:
+                name = file.resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                name = file.name
+            found.append((name, _sha256(file)))
+        return found
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("quyhoach-analysis")
+    except PackageNotFoundError:
+        return "dev"
+
+
+def _shared(name: str, value: Any) -> Any:
+    """A parameter every report shares (marking, pseudonymise, min_cell): as passed, else as the
+    build injected it into the notebook (papermill), else None."""
+    if value is not None:
+        return value
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return None
+    shell = get_ipython()
+    return None if shell is None else shell.user_ns.get(name)
 
 
 def _as_date(value: Any) -> dt.date:
@@ -298,9 +427,13 @@ def _dataset_error(exc: DatasetError, path: Path) -> DatasetError:
 
 
 def start_report(report: str, dataset_path: Any, as_of: Any = "", language: Any = "vi",
-                 output_dir: Any = "", show_title: bool = True) -> ReportContext:
+                 output_dir: Any = "", show_title: bool = True, marking: Any = None,
+                 pseudonymise: Any = None, min_cell: Any = None) -> ReportContext:
     """Check the parameters, load the dataset and show the title block; see docs/notebooks.md.
 
+    ``marking`` (the confidentiality line), ``pseudonymise`` (names replaced by codes, see
+    `analysis.privacy`) and ``min_cell`` (small-cell threshold) default to the notebook's
+    parameters of those names, which the build passes to every report.
     Raises :class:`ParameterError` for a bad parameter and :class:`DatasetError` (listing every
     problem) for a dataset that does not load or validate.
     """
@@ -309,6 +442,13 @@ def start_report(report: str, dataset_path: Any, as_of: Any = "", language: Any 
     path = params.check_path("dataset_path", dataset_path)
     reference = params.parse_date("as_of", as_of)
     out = params.check_output_dir(output_dir)
+    marking = params.convert("marking", _shared("marking", marking), str, default="").strip()
+    pseudonymise = params.convert("pseudonymise", _shared("pseudonymise", pseudonymise), bool, default=False)
+    min_cell = params.convert("min_cell", _shared("min_cell", min_cell), int, default=privacy.DEFAULT_MIN_CELL)
+    if min_cell < 0:
+        raise ParameterError(f"Tham số 'min_cell' phải ≥ 0 / parameter 'min_cell' must be ≥ 0: {min_cell}")
+    # before loading: every dataset this kernel loads is coded (or, again, not)
+    privacy.pseudonymise_loads(privacy.pseudonym_key() if pseudonymise else None)
 
     from analysis.dataset import load_dataset
     from analysis.rules import load_rules
@@ -324,7 +464,8 @@ def start_report(report: str, dataset_path: Any, as_of: Any = "", language: Any 
         out.mkdir(parents=True, exist_ok=True)
     ctx = ReportContext(report=report, dataset=dataset, dataset_path=path,
                         as_of=reference or _as_date(dataset.meta.as_of), language=language, rules=rules,
-                        output_dir=out)
+                        output_dir=out, marking=marking, pseudonymised=pseudonymise, min_cell=min_cell)
     if show_title:
         _html(ctx.title_html())
+        _html(ctx.metadata_html())
     return ctx

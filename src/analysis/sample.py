@@ -4,7 +4,7 @@
 (`data/README.md`): a folder per dataset with `dataset.yml` and CSV files (UTF-8 with BOM,
 canonical English headers), and `muong-lat-2017.xlsx`, a single workbook with Vietnamese sheet
 names, headers and values and its metadata on a sheet `dataset`. The same seed gives the same
-bytes. `python -m analysis sample --out DIR` calls it; `python -m analysis.sample --out DIR` too.
+bytes. `python -m analysis sample --out DIR` (and `make sample`) calls it.
 
 The datasets and what each is there to show:
 
@@ -24,7 +24,6 @@ The datasets and what each is there to show:
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import io
@@ -63,28 +62,62 @@ from analysis.sample_votes import (
 )
 
 __all__ = ["SampleDataset", "build_commune", "build_hong_phong", "build_muong_lat", "build_thuong_tin",
-           "write_folder", "write_samples", "write_workbook"]
+           "readme", "write_folder", "write_samples", "write_workbook"]
 
 # Workbook properties are fixed so the same data gives the same bytes.
 XLSX_TIMESTAMP = dt.datetime(2025, 1, 1)
 ZIP_TIMESTAMP = (2025, 1, 1, 0, 0, 0)
 
 
+# What each sample is there to show (the README of data/sample/).
+SHOWS = {
+    "thuong-tin-2022": "raw step-3 ballots (spoiled ballots of every kind, a tie on the cut-off of "
+                       "`pct-ubnd`, one person at exactly 50 % of those convened), counted steps 4–5, the "
+                       "step-4 agree/disagree opinion, trust votes `tn-2023` (printed percentages with one "
+                       "typing error, one total far from the others) and `tn-2024` (one person over half "
+                       "low, one at two thirds)",
+    "xa-tien-phong-2022": "commune below `thuong-tin-2022`: several of its people are planned at district level",
+    "xa-van-tao-2022": "commune below `thuong-tin-2022` that feeds nobody at district level; dates typed "
+                       "dd/mm/yyyy",
+    "muong-lat-2016": "the pool before the review of 15/03/2017 (same person ids as the workbook)",
+    "muong-lat-2017": "one Excel workbook in Vietnamese: removals with reasons and additions dated "
+                      "15/03/2017, two birth dates known only by year",
+    "xa-hong-phong-2026": "qd377 limits exceeded once each (a title with four people, a person with six "
+                          "titles), counted step-3 ballots, the step-4 opinion",
+}
+
+
 def write_samples(out_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Write every sample dataset under ``out_dir``; returns the dataset paths written."""
+    """Write every sample dataset (and a README listing them) under ``out_dir``.
+
+    Returns the paths of the datasets written: folders, and the workbook.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     district = build_thuong_tin(seed)
     before, after = build_muong_lat(seed)
-    written = [
-        write_folder(district, out_dir),
-        write_folder(build_commune(seed, district, "Tiến Phong", "xa-tien-phong-2022", "TP"), out_dir),
-        write_folder(build_commune(seed, district, "Vân Tảo", "xa-van-tao-2022", "VT"), out_dir),
-        write_folder(before, out_dir),
-        write_workbook(after, out_dir / f"{after.id}.xlsx"),
-        write_folder(build_hong_phong(seed), out_dir),
-    ]
+    datasets = [district, build_commune(seed, district, "Tiến Phong", "xa-tien-phong-2022", "TP"),
+                build_commune(seed, district, "Vân Tảo", "xa-van-tao-2022", "VT"), before, after,
+                build_hong_phong(seed)]
+    written = [write_workbook(ds, out_dir / f"{ds.id}.xlsx") if ds is after else write_folder(ds, out_dir)
+               for ds in datasets]
+    (out_dir / "README.md").write_text(readme(datasets, written, seed), encoding="utf-8")
     return written
+
+
+def readme(datasets: Sequence[SampleDataset], paths: Sequence[Path], seed: int) -> str:
+    """A short index of the samples: what each dataset is and what it is there to show."""
+    lines = ["# Dữ liệu mẫu / Sample datasets", "",
+             f"{DESCRIPTION} Synthetic data — invented people, not real ones.", "",
+             f"Written by `make sample` (`python -m analysis sample --out data/sample`, seed {seed}); "
+             "do not edit by hand: a test checks that these files equal a fresh generation. "
+             "The format is described in `data/README.md`.", "",
+             "| dataset | unit | level | regime | as_of | people | shows |", "|---|---|---|---|---|---|---|"]
+    for ds, path in zip(datasets, paths, strict=True):
+        parent = f" (parent `{ds.parent}`)" if ds.parent else ""
+        lines.append(f"| `{path.name}` | {ds.name} | {ds.level}{parent} | {ds.regime} | {ds.as_of.isoformat()} "
+                     f"| {len(ds.tables['people'])} | {SHOWS[ds.id]} |")
+    return "\n".join(lines) + "\n"
 
 
 # Communes below the district (qd50, 2022) -----------------------------------------------------
@@ -399,17 +432,3 @@ def _fixed_zip(data: bytes) -> bytes:
             fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
             dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.sample", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("data/sample"), help="folder to write into")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    args = parser.parse_args(argv)
-    for path in write_samples(args.out, args.seed):
-        print(path)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

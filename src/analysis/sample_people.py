@@ -335,11 +335,6 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def age_on(birth: dt.date, day: dt.date) -> int:
-    """Whole years completed on ``day``."""
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 @dataclass
 class PersonFactory:
     """Makes people for one universe of names (people shared between datasets share it)."""
@@ -349,17 +344,14 @@ class PersonFactory:
     ethnicities: tuple[tuple[str, float], ...] = (("Kinh", 1.0),)
     used_names: set[str] = field(default_factory=set)
 
-    def make(self, pid: str, post: Post, *, ethnicity: str | None = None, gender: str | None = None,
-             age: int | None = None) -> dict:
+    def make(self, pid: str, post: Post, gender: str) -> dict:
+        """One person holding ``post``; fields starting with ``_`` are for the builders only."""
         rng = self.rng
-        gender = gender or post.gender or (
-            "female" if rng.random() < WOMEN_BY_TIER[post.tier] else "male")
-        ethnicity = ethnicity or weighted(rng, self.ethnicities)
+        ethnicity = weighted(rng, self.ethnicities)
         low, high = post.ages or TIER_AGES[post.tier]
-        if age is None:
-            age = round(rng.triangular(low, high, (low + high) / 2))
-            if gender == "female":  # women retire earlier: keep them under 55
-                age = min(age, 53)
+        age = round(rng.triangular(low, high, (low + high) / 2))
+        if gender == "female":  # women retire earlier: keep them under 54
+            age = min(age, 53)
         birth = birth_date_for_age(rng, age, self.as_of)
         join_age = rng.randint(19, 25) if post.tier == "young" else rng.randint(21, 30)
         join = _years_before(birth, -join_age) + dt.timedelta(days=rng.randint(0, 360))
@@ -382,7 +374,6 @@ class PersonFactory:
             "_key": post.key,
             "_strength": rng.random() + {"top": 1.5, "head": 1.0, "commune_head": 0.6}.get(post.tier, 0.3),
         }
-
 
     def set_age(self, person: dict, age: int) -> None:
         """Give ``person`` a new birth date making them ``age`` on as_of (party date kept plausible)."""

@@ -152,8 +152,8 @@ def ballot_rules(regime: object = None) -> BallotRules:
 def effective_places(titles: pd.DataFrame, rules: BallotRules) -> pd.Series:
     """Places per title (Int64, indexed like ``titles``): `places`, else ⌊seats × people per seat⌋
     for the title's body (regime first, then ballots.yml); <NA> when neither is known."""
-    places = _int(titles, "places")
-    seats = _int(titles, "seats")
+    places = int_column(titles, "places")
+    seats = int_column(titles, "seats")
     bodies = titles["body"] if "body" in titles else pd.Series(pd.NA, index=titles.index)
     fallback = rules.places_per_seat.get("other")
     derived = [
@@ -163,18 +163,20 @@ def effective_places(titles: pd.DataFrame, rules: BallotRules) -> pd.Series:
     return places.fillna(pd.Series(derived, index=titles.index, dtype="Int64"))
 
 
-def _fail(lines: list[str]) -> None:
+def raise_all(lines: list[str]) -> None:
+    """One bilingual `DatasetError` listing every problem found, when there is any."""
     if lines:
         raise DatasetError("\n".join(lines))
 
 
-def _int(df: pd.DataFrame, column: str) -> pd.Series:
+def int_column(df: pd.DataFrame, column: str) -> pd.Series:
+    """``df[column]`` as Int64 (all <NA> when the column is absent)."""
     if column not in df.columns:
         return pd.Series(pd.NA, index=df.index, dtype="Int64")
     return pd.to_numeric(df[column], errors="coerce").astype("Int64")
 
 
-# Conferences: accounting and bases --------------------------------------------------------------------------------
+# Conferences: accounting and bases --------------------------------------------------------
 
 
 def check_accounting(conferences: pd.DataFrame) -> None:
@@ -185,7 +187,8 @@ def check_accounting(conferences: pd.DataFrame) -> None:
         convened = row.get("convened")
         if pd.isna(convened) or int(convened) <= 0:
             lines.append(
-                f"Hội nghị {conference}: số được triệu tập phải lớn hơn 0 (giá trị '{convened}') / "
+                f"Hội nghị {conference}: số được triệu tập phải lớn hơn 0 "
+                f"(giá trị '{convened}') / "
                 f"conference {conference}: convened must be more than 0 (value '{convened}')"
             )
             continue
@@ -208,7 +211,7 @@ def check_accounting(conferences: pd.DataFrame) -> None:
                     f"≠ phiếu thu về {int(collected)} / conference {conference}: valid {int(valid)} + "
                     f"invalid {int(invalid)} ≠ collected {int(collected)}"
                 )
-    _fail(lines)
+    raise_all(lines)
 
 
 def resolve_bases(
@@ -239,11 +242,12 @@ def resolve_bases(
             )
         elif value is None or pd.isna(value) or int(value) <= 0:
             lines.append(
-                f"Hội nghị {conference}: không có số '{name}' để làm cơ sở tính tỷ lệ (giá trị '{value}') / "
+                f"Hội nghị {conference}: không có số '{name}' để làm cơ sở tính tỷ lệ "
+                f"(giá trị '{value}') / "
                 f"conference {conference}: no '{name}' count to use as the base (value '{value}')"
             )
         counts.append(None if value is None or pd.isna(value) else int(value))
-    _fail(lines)
+    raise_all(lines)
     return pd.DataFrame({
         "conference_id": conferences["conference_id"].to_numpy(),
         "base": chosen.to_numpy(),
@@ -263,14 +267,14 @@ def accounting(
     rules = rules or ballot_rules()
     check_accounting(conferences)
     out = pd.DataFrame({"conference_id": conferences["conference_id"].to_numpy()})
-    out["step"] = _int(conferences, "step").to_numpy()
-    out["body"] = (conferences["body"] if "body" in conferences else pd.Series(pd.NA, index=conferences.index)).to_numpy()
+    out["step"] = int_column(conferences, "step").to_numpy()
+    body = conferences["body"] if "body" in conferences else pd.Series(pd.NA, index=conferences.index)
+    out["body"] = body.to_numpy()
     for column in ACCOUNTING_CHAIN:
-        out[column] = _int(conferences, column).to_numpy()
+        out[column] = int_column(conferences, column).to_numpy()
     out["ballots_invalid"] = out["ballots_collected"] - out["ballots_valid"]
-    by_conference = (
-        invalid.groupby("conference_id")["ballots"].sum() if invalid is not None and len(invalid) else pd.Series(dtype="Int64")
-    )
+    has_invalid = invalid is not None and len(invalid) > 0
+    by_conference = invalid.groupby("conference_id")["ballots"].sum() if has_invalid else pd.Series(dtype="Int64")
     out["invalid_for_titles"] = out["conference_id"].map(by_conference).fillna(0).astype("Int64")
     out["present_pct"] = percent_series(out["present"], out[rules.quorum_of])
     q = rules.quorum_at_least
@@ -280,7 +284,7 @@ def accounting(
     return out
 
 
-# Raw ballots --------------------------------------------------------------------------------
+# Raw ballots -------------------------------------------------------------------------------
 
 
 def split_ballots(ballots: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -302,7 +306,8 @@ def split_ballots(ballots: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     both = sorted(set(raw["conference_id"]) & set(counted["conference_id"]))
     if both:
         raise DatasetError(
-            f"Hội nghị {', '.join(both)} có cả phiếu gốc và biên bản kiểm phiếu (sẽ bị đếm hai lần) / "
+            f"Hội nghị {', '.join(both)} có cả phiếu gốc và biên bản kiểm phiếu "
+            f"(sẽ bị đếm hai lần) / "
             f"conference {', '.join(both)} has both raw ballots and counted minutes (would count twice)"
         )
     return raw, counted
@@ -317,7 +322,8 @@ def tally_raw(
     (full_name only for write-ins, i.e. rows without person_id) and invalid
     [conference_id, title_id, reason, ballots] — aggregated counts, never ballot ids.
     """
-    columns = {c: ballots[c] for c in ("conference_id", "ballot_id", "title_id", "person_id", "full_name") if c in ballots}
+    wanted = ("conference_id", "ballot_id", "title_id", "person_id", "full_name")
+    columns = {c: ballots[c] for c in wanted if c in ballots}
     with _connection() as con:
         con.register("src_df", pd.DataFrame(columns).reset_index(drop=True))
         return _tally_source(con, "src_df", titles, conferences, rules or ballot_rules())
@@ -457,7 +463,8 @@ def _check_keys(con: duckdb.DuckDBPyConnection, conferences: pd.DataFrame) -> No
     blanks = con.execute("SELECT count(*) FROM bt WHERE c IS NULL OR b IS NULL OR t IS NULL").fetchone()[0]
     if blanks:
         raise DatasetError(
-            f"Phiếu gốc: {blanks} phiếu thiếu mã hội nghị, mã phiếu hoặc mã chức danh / raw ballots: "
+            f"Phiếu gốc: {blanks} phiếu thiếu mã hội nghị, mã phiếu hoặc mã chức danh / "
+            f"raw ballots: "
             f"{blanks} ballot(s) lack conference_id, ballot_id or title_id"
         )
     unknown = [r[0] for r in con.execute(

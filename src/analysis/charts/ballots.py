@@ -52,6 +52,13 @@ def _translucent(colour: str, alpha: float = 0.35) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def _top_legend(height: int) -> dict:
+    """Layout for a legend under the title, a fixed distance from the top whatever the height."""
+    return dict(legend=dict(yref="container", y=1 - 58 / height, yanchor="top", xref="container", x=0.01,
+                            xanchor="left", orientation="h", traceorder="normal"), margin=dict(t=105),
+                title_y=1 - 16 / height, title_yanchor="top")
+
+
 def _height(rows: int, per_row: int = ROW_HEIGHT) -> int:
     return max(theme.HEIGHT, 180 + per_row * rows)
 
@@ -147,11 +154,11 @@ def title_bars(
                                font=dict(color=theme.LINE_COLOUR, size=theme.NOTE_FONT_SIZE))
     base = sel["base"].iloc[0] if "base" in sel else None
     count = sel["base_count"].iloc[0] if "base_count" in sel else None
-    heading = title or _t("charts.title_bars", language, title=sel["title"].iloc[0] if "title" in sel else sel["title_id"].iloc[0],
-                          conference=sel["conference_id"].iloc[0])
+    name_of_title = sel["title"].iloc[0] if "title" in sel else sel["title_id"].iloc[0]
+    heading = title or _t("charts.title_bars", language, title=name_of_title, conference=sel["conference_id"].iloc[0])
+    height = _height(len(sel))
     return theme.finish(
-        fig, heading, language, height=_height(len(sel)), bargap=0.25,
-        legend=dict(x=0, xanchor="left", traceorder="normal"),
+        fig, heading, language, height=height, bargap=0.25, **_top_legend(height),
         yaxis=dict(categoryorder="array", categoryarray=y, autorange="reversed", title=None),
         xaxis=dict(range=[0, 105], ticksuffix=" %",
                    title=_t("charts.pct_axis", language, base=labels.code_label("base", base, language),
@@ -198,42 +205,47 @@ def share_histogram(
 def accounting_bars(
     df: pd.DataFrame, quorum: str = "2/3", per_row: int = 3, language: str = "vi", title: str | None = None
 ) -> go.Figure:
-    """Per conference (one panel each, ``per_row`` to a row): convened → present → issued →
-    collected → valid / invalid, with the quorum as a line. ``quorum`` is the rule's fraction as
-    text, for the line's label."""
+    """Per conference (one panel each, ``per_row`` to a row): horizontal bars convened → present →
+    issued → collected → valid / invalid (stacked), with the quorum as a line. ``quorum`` is the
+    rule's fraction as text, for the line's label."""
     language = theme.check_language(language)
-    theme.require_columns(df, ["conference_id", *STAGES, "ballots_valid", "ballots_invalid", "quorum_required"], "accounting")
+    needed = ["conference_id", *STAGES, "ballots_valid", "ballots_invalid", "quorum_required"]
+    theme.require_columns(df, needed, "accounting")
     if df.empty:
         return theme.finish(theme.no_data(go.Figure(), language), title, language)
     cols = min(len(df), per_row)
     rows = -(-len(df) // cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=df["conference_id"].astype(str).tolist(),
-                        horizontal_spacing=0.06, vertical_spacing=0.18 / rows)
-    last = _t("charts.valid_invalid", language)
+    height = max(theme.HEIGHT, 180 + 330 * rows)
+    fig = make_subplots(rows=rows, cols=cols, shared_yaxes=True, horizontal_spacing=0.04,
+                        vertical_spacing=130 / height)
+    last = _t("charts.valid_invalid", language).replace("<br>", " ")
+    order = [_code("stage", s, language) for s in STAGES] + [last]
     for i, row in enumerate(df.to_dict("records")):
         at = dict(row=i // cols + 1, col=i % cols + 1)
+        fig.update_xaxes(title_text=f"<b>{row['conference_id']}</b>", **at)  # the panel's name, under it
         stages = [s for s in STAGES if pd.notna(row[s])]
         fig.add_trace(go.Bar(
-            x=[_t(f"columns.{s}", language) for s in stages], y=[int(row[s]) for s in stages],
+            y=[_code("stage", s, language) for s in stages], x=[int(row[s]) for s in stages], orientation="h",
             marker_color=theme.PALETTE[0], showlegend=False,
             text=[theme.format_count(row[s], language) for s in stages], textposition="auto",
         ), **at)
         for stage, colour in (("ballots_valid", theme.PASS_COLOUR), ("ballots_invalid", theme.FAIL_COLOUR)):
             if pd.notna(row[stage]):
                 fig.add_trace(go.Bar(
-                    x=[last], y=[int(row[stage])], name=_code("stage", stage, language), marker_color=colour,
-                    text=[theme.format_count(row[stage], language)], textposition="auto",
+                    y=[last], x=[int(row[stage])], orientation="h", name=_code("stage", stage, language),
+                    marker_color=colour, text=[theme.format_count(row[stage], language)], textposition="auto",
                     showlegend=i == 0, legendgroup=stage,
                 ), **at)
         if pd.notna(row["quorum_required"]):
-            theme.add_threshold(fig, float(row["quorum_required"]), _t(
-                "charts.quorum_line", language, quorum=quorum, count=theme.format_count(row["quorum_required"], language)
-            ), axis="y", **at)
-    fig.update_yaxes(rangemode="tozero")
-    fig.update_xaxes(tickangle=0)
-    fig.update_yaxes(title_text=_t("charts.accounting_axis", language), col=1)
+            line = _t("charts.quorum_line", language, quorum=quorum,
+                      count=theme.format_count(row["quorum_required"], language))
+            theme.add_threshold(fig, float(row["quorum_required"]), line, axis="x", **at)
+    fig.update_xaxes(rangemode="tozero")
+    fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
+    layout = _top_legend(height)
+    layout["margin"] = dict(t=140)  # room for the quorum labels
     return theme.finish(fig, title or _t("charts.accounting", language), language, barmode="stack",
-                        height=max(theme.HEIGHT, 460 * rows), legend=dict(x=0, xanchor="left"))
+                        height=height, **layout)
 
 
 def invalid_bars(
@@ -261,7 +273,7 @@ def invalid_bars(
         fig, title or _t("charts.invalid", language), language, barmode="stack", height=_height(len(order)),
         yaxis=dict(categoryorder="array", categoryarray=order, autorange="reversed", title=None),
         xaxis=dict(title=_t("charts.ballots_axis", language), **theme.count_axis(float(df["ballots"].max()))),
-        legend=dict(x=0, xanchor="left"),
+        **_top_legend(_height(len(order))),
     )
 
 
@@ -391,7 +403,7 @@ def labelled(df: pd.DataFrame, language: str = "vi") -> pd.DataFrame:
         values = out[column].astype("object")
         if column in _CODE_GROUPS:
             out[column] = [None if pd.isna(v) else _code(column, v, language) for v in values]
-        elif column in _YES_NO:
+        elif column in _YES_NO and pd.api.types.is_bool_dtype(out[column]):  # counts keep their numbers
             out[column] = [None if pd.isna(v) else _code("yes_no", bool(v), language) for v in values]
         elif column in ("base", "body"):
             out[column] = [None if pd.isna(v) else labels.code_label(column, v, language) for v in values]

@@ -1,0 +1,241 @@
+"""Skip reports whose inputs have not changed since they were built (``build --force`` rebuilds).
+
+A report's **key** hashes everything known before it runs: the notebook, its parameters and
+language, the dataset (every file of its folder, or the workbook), files named by parameters,
+the package (version and every file of `src/analysis`: code, rule sets, labels, templates) and
+the build options (portfolio mode). After a successful build the record also keeps what the
+report actually read (files and folder listings recorded in the kernel, e.g. the datasets of the
+units below for linkage), with their hashes. A later build skips the report when the key is the
+same, every recorded input is unchanged and the page is still there as it was written.
+
+Records live in ``<out>/.cache/<dataset-id>/<report>.json``; dataset identities (id, name,
+as_of: needed to name the outputs before anything runs) in ``<out>/.cache/identities.json``,
+keyed by the hash of the dataset's metadata file. Nothing here imports pandas or nbconvert: an
+unchanged build must stay fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from analysis.config import PACKAGE_DIR
+
+CACHE_DIR = ".cache"
+SCHEMA = 1  # bump when the record or the key changes meaning
+_SKIPPED_NAMES = {"__pycache__", ".ipynb_checkpoints", ".DS_Store"}
+_digests: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha256, this process
+
+
+def digest_file(path: Path | str) -> str:
+    """sha256 of a file's bytes (memoised while its size and modification time stay the same)."""
+    path = str(path)
+    stat = os.stat(path)
+    memo = (path, stat.st_size, stat.st_mtime_ns)
+    if memo not in _digests:
+        sha = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                sha.update(block)
+        _digests[memo] = sha.hexdigest()
+    return _digests[memo]
+
+
+def digest_tree(path: Path | str) -> str:
+    """sha256 of a file, or of a folder: the relative name and bytes of every file below it.
+
+    Hidden files, ``__pycache__`` and Excel lock files (``~$…``) do not count; a missing path
+    has the digest ``"missing"``.
+    """
+    root = Path(path)
+    if root.is_file():
+        return digest_file(root)
+    if not root.is_dir():
+        return "missing"
+    sha = hashlib.sha256()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_NAMES and not d.startswith("."))
+        for name in sorted(files):
+            if name in _SKIPPED_NAMES or name.startswith((".", "~$")) or name.endswith(".pyc"):
+                continue
+            file = Path(folder, name)
+            sha.update(f"{file.relative_to(root).as_posix()}\0{digest_file(file)}\0".encode())
+    return sha.hexdigest()
+
+
+def digest_listing(folder: Path | str) -> str:
+    """sha256 of the sorted names in ``folder`` (a dataset appearing next to another changes it)."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return "missing"
+    return hashlib.sha256("\0".join(names).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def package_fingerprint() -> str:
+    """The package's version and the hash of all its files (code, rules, labels, templates)."""
+    from analysis import __version__
+
+    return f"{__version__}:{digest_tree(PACKAGE_DIR)}"
+
+
+def _param_paths(parameters: dict[str, Any], bases: Iterable[Path]) -> dict[str, str]:
+    """Digests of the files or folders that string parameters name (relative to each base)."""
+    found: dict[str, str] = {}
+    for value in parameters.values():
+        if not isinstance(value, str) or not value.strip() or len(value) > 4096:
+            continue
+        for part in value.split(","):  # e.g. lower_paths: a comma-separated list
+            part = part.strip()
+            for base in bases:
+                candidate = Path(base, part).resolve() if part else None
+                if candidate is not None and candidate.exists():
+                    found[str(candidate)] = digest_tree(candidate)
+                    break
+    return found
+
+
+def job_key(job: Any, options: dict[str, Any] | None = None) -> str:
+    """The cache key of one :class:`analysis.build.Job`: see the module docstring."""
+    bases = [Path(job.notebook).parent, Path(job.dataset_path).parent]
+    payload = {
+        "schema": SCHEMA,
+        "package": package_fingerprint(),
+        "report": job.report,
+        "notebook": digest_file(job.notebook),
+        "dataset_id": job.dataset_id,
+        "dataset_path": str(job.dataset_path),
+        "dataset": digest_tree(job.dataset_path),
+        "language": job.language,
+        "as_of": job.as_of_param,
+        "parameters": job.parameters,
+        "parameter_files": _param_paths(job.parameters, bases),
+        "options": options or {},
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def dependencies(reads: dict[str, list[str]]) -> dict[str, dict[str, str]]:
+    """Digests of what a report read: ``{"files": [...], "folders": [...]}`` from the kernel.
+
+    A ``dataset.yml`` that was read brings in its whole folder: its tables may have been read by
+    code that the kernel cannot see (pyarrow, DuckDB).
+    """
+    files: dict[str, str] = {}
+    trees: dict[str, str] = {}
+    for name in reads.get("files", []):
+        path = Path(name)
+        if path.name == "dataset.yml":
+            trees[str(path.parent)] = digest_tree(path.parent)
+        elif path.is_file():
+            files[name] = digest_file(path)
+    folders = {name: digest_listing(name) for name in reads.get("folders", []) if Path(name).is_dir()}
+    return {"files": files, "trees": trees, "folders": folders}
+
+
+def _still_same(depends: dict[str, dict[str, str]]) -> bool:
+    for kind, digest in (("files", digest_tree), ("trees", digest_tree), ("folders", digest_listing)):
+        for name, recorded in depends.get(kind, {}).items():
+            if digest(name) != recorded:
+                return False
+    return True
+
+
+class ReportCache:
+    """The records of one output folder."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.root = Path(out_dir) / CACHE_DIR
+
+    def record_path(self, dataset_id: str, report: str) -> Path:
+        return self.root / dataset_id / f"{report}.json"
+
+    def lookup(self, dataset_id: str, report: str, key: str) -> dict[str, Any] | None:
+        """The outcome (a dict) recorded for an unchanged report, or None when it must be built."""
+        record = self._read(self.record_path(dataset_id, report))
+        if not record or record.get("schema") != SCHEMA or record.get("key") != key:
+            return None
+        outcome = record.get("outcome") or {}
+        html = outcome.get("html")
+        try:
+            stat = os.stat(html)
+        except (OSError, TypeError):
+            return None
+        if [stat.st_size, stat.st_mtime_ns] != record.get("html_stat"):
+            return None  # the page was rewritten or edited by something else
+        if outcome.get("tables") and not Path(outcome["tables"]).is_dir():
+            return None
+        if not _still_same(record.get("depends", {})):
+            return None
+        return outcome
+
+    def store(self, key: str, outcome: dict[str, Any], reads: dict[str, list[str]] | None) -> None:
+        """Record a successful build of a report (``outcome`` as a dict, with its ``html``)."""
+        stat = os.stat(outcome["html"])
+        record = {"schema": SCHEMA, "key": key, "outcome": outcome,
+                  "html_stat": [stat.st_size, stat.st_mtime_ns],
+                  "depends": dependencies(reads or {})}
+        self._write(self.record_path(outcome["dataset_id"], outcome["report"]), record)
+
+    def forget(self, dataset_id: str, report: str) -> None:
+        self.record_path(dataset_id, report).unlink(missing_ok=True)
+
+    @staticmethod
+    def _read(path: Path) -> dict | None:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    @staticmethod
+    def _write(path: Path, record: dict) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(record, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        os.replace(partial, path)  # a reader never sees half a record
+
+
+def _meta_file(path: Path) -> Path | None:
+    """The file that holds a dataset's metadata: ``dataset.yml`` of a folder, or the file itself."""
+    if path.is_dir():
+        meta = path / "dataset.yml"
+        return meta if meta.is_file() else None
+    return path if path.is_file() else None
+
+
+class IdentityMemo:
+    """Dataset identities (id, name, as_of) remembered by the hash of their metadata file.
+
+    Naming a report's outputs needs the dataset's id; reading it would import pandas. With the
+    memo, a build whose reports are all unchanged never does.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = Path(out_dir) / CACHE_DIR / "identities.json"
+        self.items: dict[str, dict] = ReportCache._read(self.path) or {}
+        self.changed = False
+
+    def get(self, path: Path, read: Callable[[Path], tuple[str, str, str]]) -> tuple[str, str, str]:
+        meta = _meta_file(path)
+        if meta is None:
+            return read(path)
+        digest = digest_file(meta)
+        item = self.items.get(str(path))
+        if item and item.get("digest") == digest:
+            return tuple(item["identity"])
+        identity = read(path)
+        self.items[str(path)] = {"digest": digest, "identity": list(identity)}
+        self.changed = True
+        return identity
+
+    def save(self) -> None:
+        if self.changed:
+            ReportCache._write(self.path, self.items)
+            self.changed = False
