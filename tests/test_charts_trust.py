@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from analysis import trust
+from analysis import trust, trust_rounds
 from analysis.charts import trust as charts
 from analysis.errors import ParameterError
 
@@ -101,7 +101,7 @@ def test_duplicate_names_get_their_id(table):
 
 
 def test_low_share_distribution(table):
-    bins = trust.low_share_bins(table)
+    bins = trust_rounds.low_share_bins(table)
     fig = charts.low_share_distribution(bins)
     assert [t.name for t in fig.data] == ["tn-2023", "tn-2024"]
     assert sum(fig.data[0].y) == 3
@@ -109,7 +109,7 @@ def test_low_share_distribution(table):
 
 
 def test_by_position_group(table):
-    groups = trust.position_group_table(table)
+    groups = trust_rounds.position_group_table(table)
     fig = charts.by_position_group(groups)
     assert len(fig.data) == 6  # three levels x two votes
     first = fig.data[0]
@@ -120,7 +120,7 @@ def test_by_position_group(table):
 
 
 def test_rounds_slope(table):
-    rounds = trust.match_rounds(table)
+    rounds = trust_rounds.match_rounds(table)
     fig = charts.rounds_slope(rounds)
     assert len(fig.data) == 3
     by_name = {t.name: t for t in fig.data}
@@ -131,22 +131,22 @@ def test_rounds_slope(table):
 
 
 def test_compare_votes(table):
-    fig = charts.compare_votes(trust.vote_summary_table(table))
+    fig = charts.compare_votes(trust_rounds.vote_summary_table(table))
     low = [t for t in fig.data if t.name == "Tín nhiệm thấp"][0]
     assert list(low.x) == ["tn-2023", "tn-2024"]
     assert list(low.y) == [42.22, 34.44]  # (2 + 16 + 20) / 90, (0 + 10 + 21) / 90
     two = [t for t in fig.data if t.name == "Từ 2/3 trở lên"][0]
     assert list(two.y) == [1, 1]
-    by_body = charts.compare_votes(trust.vote_summary_table(table, by="body"), by="body")
+    by_body = charts.compare_votes(trust_rounds.vote_summary_table(table, by="body"), by="body")
     assert list(by_body.data[0].x) == ["Ban Chấp hành"]
 
 
 @pytest.mark.parametrize("make", [
     lambda t: charts.diverging_bars(t.iloc[:0]),
-    lambda t: charts.low_share_distribution(trust.low_share_bins(t.iloc[:0])),
-    lambda t: charts.by_position_group(trust.position_group_table(t.iloc[:0])),
-    lambda t: charts.rounds_slope(trust.match_rounds(t.iloc[:0])),
-    lambda t: charts.compare_votes(trust.vote_summary_table(t.iloc[:0])),
+    lambda t: charts.low_share_distribution(trust_rounds.low_share_bins(t.iloc[:0])),
+    lambda t: charts.by_position_group(trust_rounds.position_group_table(t.iloc[:0])),
+    lambda t: charts.rounds_slope(trust_rounds.match_rounds(t.iloc[:0])),
+    lambda t: charts.compare_votes(trust_rounds.vote_summary_table(t.iloc[:0])),
 ])
 def test_empty_tables_give_a_no_data_figure(table, make):
     fig = make(table)
@@ -159,8 +159,8 @@ def test_unknown_language(table):
 
 
 def test_figures_serialise(table):
-    for fig in (charts.diverging_bars(table, "tn-2024"), charts.rounds_slope(trust.match_rounds(table)),
-                charts.by_position_group(trust.position_group_table(table))):
+    for fig in (charts.diverging_bars(table, "tn-2024"), charts.rounds_slope(trust_rounds.match_rounds(table)),
+                charts.by_position_group(trust_rounds.position_group_table(table))):
         html = fig.to_html(include_plotlyjs=False)
         assert "plotly" in html.lower()
 
@@ -189,11 +189,11 @@ def test_vote_table_has_the_columns_of_its_form_sorted_as_the_chart(table):
 
 def test_every_chart_works_with_only_two_level_votes(table):
     two = table[table["conference_id"] == "b4"]
-    fig = charts.compare_votes(trust.vote_summary_table(two))
+    fig = charts.compare_votes(trust_rounds.vote_summary_table(two))
     assert [t.name for t in fig.data] == ["Đồng ý", "Số người trên 50 % đồng ý", "Số người không quá 50 % đồng ý"]
     assert list(fig.data[0].y) == [71.11] and list(fig.data[1].y) == [2] and list(fig.data[2].y) == [1]
-    for fig in (charts.low_share_distribution(trust.low_share_bins(two)),
-                charts.by_position_group(trust.position_group_table(two)),
-                charts.rounds_slope(trust.match_rounds(two))):
+    for fig in (charts.low_share_distribution(trust_rounds.low_share_bins(two)),
+                charts.by_position_group(trust_rounds.position_group_table(two)),
+                charts.rounds_slope(trust_rounds.match_rounds(two))):
         assert any(a.text == "Không có dữ liệu" for a in fig.layout.annotations)
     assert charts.diverging_bars(two).data

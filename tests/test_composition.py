@@ -23,11 +23,13 @@ import pandas as pd
 import pytest
 
 from analysis.composition import (
+    active_planning,
     age_band_table,
     age_pyramid_table,
     category_table,
     checks_table,
     eligibility_table,
+    limit_table,
     pool,
     sector_table,
     summary,
@@ -283,6 +285,21 @@ def test_people_per_title_counts_per_seat(facts):
     seven = make_planning(*[(p, "PCT") for p in ("P01", "P02", "P03", "P04", "P05", "P06", "P07")])
     row = checks(facts, seven, QD377, titles=titles)["people_per_title"]
     assert row["value"] == 3.5 and row["ok"] is False and row["detail"] == "PCT: 3.5"
+
+
+def test_limit_table_judges_each_title_of_the_bodies_checked():
+    planning = active_planning(make_planning(("P02", "BT"), ("P03", "BT"), ("P04", "BT")))
+    table = limit_table("people_per_title", QD50.check("people_per_title"), planning, make_titles())
+    # leadership titles only (BCH, BTV are not checked): BT P01, P06, P02, P03, P04 = 5 people ÷ 1 seat
+    # = 5 > 4; CT P03, P05 = 2 ÷ 1 = 2 ≤ 4
+    assert table.set_index("id")[["count", "value", "ok"]].to_dict("index") == {
+        "BT": {"count": 5, "value": 5, "ok": False}, "CT": {"count": 2, "value": 2, "ok": True}}
+    ratio = limit_table("pool_size_ratio", QD50.check("pool_size_ratio"), planning, make_titles())
+    # BCH: P01, P02, P03, P04, P06 = 5 ÷ 4 seats = 1.25; BTV: P01, P04 = 2 ÷ 2 = 1
+    assert ratio.set_index("id")["value"].to_dict() == {"BCH": 1.25, "BTV": 1.0}
+    assert limit_table("people_per_title", QD50.check("people_per_title"), None, make_titles()) is None
+    with pytest.raises(ValueError, match="women_share"):
+        limit_table("women_share", QD50.check("women_share"), planning, make_titles())
 
 
 def test_titles_per_person_fails(facts):

@@ -63,8 +63,10 @@ def _attributes(code: str, owner: str) -> set[str]:
 def test_calls_only_existing_functions(nb):
     code = _code(nb)
     charts = importlib.import_module("analysis.charts.trust")
-    for name in _attributes(code, "trust"):
-        assert hasattr(trust, name), f"analysis.trust.{name}"
+    for module in ("trust", "trust_checks", "trust_rounds", "trust_rules"):
+        analysis_module = importlib.import_module(f"analysis.{module}")
+        for name in _attributes(code, module):
+            assert hasattr(analysis_module, name), f"analysis.{module}.{name}"
     for name in _attributes(code, "charts"):
         assert hasattr(charts, name), f"analysis.charts.trust.{name}"
     for name in _attributes(code, "ctx"):

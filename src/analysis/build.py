@@ -30,9 +30,13 @@ from analysis.kernels import KERNEL_NAME  # noqa: F401 - kept importable from he
 
 DEFAULT_JOBS = 2
 CELL_TIMEOUT = 900  # seconds per cell; a report that hangs fails instead of blocking a schedule
-CONFIG_KEYS = {"datasets", "reports", "out", "language", "jobs"}
+# Passed to every report (see report.start_report) and exported beside every page (pdf, png):
+# set in the config or on the command line, for the whole build.
+SHARED_PARAMETERS = ("marking", "pseudonymise", "min_cell")
+EXPORTS = ("pdf", "png")
+CONFIG_KEYS = {"datasets", "reports", "out", "language", "jobs", *SHARED_PARAMETERS, *EXPORTS}
 DATASET_KEYS = {"path", "reports", "as_of", "parameters"}
-RESERVED_PARAMETERS = {"dataset_path", "language", "output_dir"}
+RESERVED_PARAMETERS = {"dataset_path", "language", "output_dir", *SHARED_PARAMETERS}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -64,6 +68,8 @@ class Job:
     timeout: int = CELL_TIMEOUT
     key: str = ""  # cache key (cache.job_key); "" = not cached
     plotlyjs_src: str | None = None  # portfolio mode: relative URL of the shared plotly.js
+    pdf: bool = False  # also <report>.pdf beside the page (pdf.py)
+    png: bool = False  # also <report>/<chart>.png for every chart (images.py)
 
 
 @dataclass
@@ -165,7 +171,31 @@ def load_config(path: Path) -> dict[str, Any]:
         "out": (base / raw["out"]).resolve() if raw.get("out") else None,
         "language": raw.get("language"),
         "jobs": raw.get("jobs"),
+        **{key: raw.get(key) for key in (*SHARED_PARAMETERS, *EXPORTS)},
     }
+
+
+def report_options(cfg: dict[str, Any], options: dict[str, Any] | None, language: str) -> tuple[dict, dict]:
+    """(parameters every report gets, exports) from the command line's ``options``, else the
+    config, else the defaults: the label ``report.confidential``, not pseudonymised, small cells
+    under 3 hidden, no PDF, no PNG."""
+    from analysis.labels import text
+    from analysis.privacy import DEFAULT_MIN_CELL
+
+    def given(key: str) -> Any:
+        value = (options or {}).get(key)
+        return cfg.get(key) if value is None else value
+
+    shared = {
+        "marking": params.convert("marking", given("marking"), str, default="").strip()
+        or text("report.confidential", language),
+        "pseudonymise": params.convert("pseudonymise", given("pseudonymise"), bool, default=False),
+        "min_cell": params.convert("min_cell", given("min_cell"), int, default=DEFAULT_MIN_CELL),
+    }
+    if shared["min_cell"] < 0:
+        raise BuildError(f"min_cell phải ≥ 0 / min_cell must be at least 0: {shared['min_cell']}")
+    exports = {key: params.convert(key, given(key), bool, default=False) for key in EXPORTS}
+    return shared, exports
 
 
 def _dataset_entry(item: Any, base: Path, path: Path | None) -> DatasetEntry:
@@ -220,10 +250,11 @@ def plan(config_path: Path | str | None = None, datasets: list | None = None,
          reports: list[str] | None = None, out: Path | str | None = None,
          language: str | None = None, jobs: int | None = None,
          notebooks_dir: Path | str | None = None,
-         use_cache: bool = False) -> tuple[list[Job], Path, int, str]:
+         use_cache: bool = False, options: dict[str, Any] | None = None) -> tuple[list[Job], Path, int, str]:
     """Resolve what to build: (jobs, out dir, number of workers, language). Raises BuildError.
 
     ``use_cache`` remembers dataset identities in the output folder (see `cache.IdentityMemo`).
+    ``options`` overrides the config's `SHARED_PARAMETERS` and `EXPORTS` (None: not given).
     """
     notebooks = Path(notebooks_dir or config.NOTEBOOKS_DIR).resolve()
     cfg: dict[str, Any] = {"datasets": [], "reports": None, "out": None, "language": None, "jobs": None}
@@ -250,6 +281,7 @@ def plan(config_path: Path | str | None = None, datasets: list | None = None,
     workers = params.convert("jobs", jobs if jobs is not None else cfg["jobs"], int, default=DEFAULT_JOBS)
     if workers < 1:
         raise BuildError("--jobs phải ≥ 1 / --jobs must be at least 1")
+    shared, exports = report_options(cfg, options, language)
     out_dir = Path(out).resolve() if out else (cfg["out"] or config.REPORTS_DIR)
 
     job_list: list[Job] = []
@@ -279,7 +311,7 @@ def plan(config_path: Path | str | None = None, datasets: list | None = None,
                 dataset_path=entry.path, dataset_id=dataset_id, dataset_name=name,
                 as_of=entry.as_of or meta_as_of, as_of_param=entry.as_of, report=report,
                 notebook=notebooks / f"{report}.ipynb", language=language, out_dir=out_dir,
-                parameters=dict(entry.parameters.get(report, {})),
+                parameters={**entry.parameters.get(report, {}), **shared}, **exports,
             ))
     if memo is not None:
         memo.save()
@@ -374,6 +406,7 @@ def run_job(job: Job) -> Outcome:
             outcome.failed_notebook = str(failed_nb)
             raise
         html_path.write_text(page, encoding="utf-8")
+        _exports(job, nb, html_path, tables)
         outcome.ok = True
         outcome.html = str(html_path)
         outcome.tables = str(tables) if tables.is_dir() else None
@@ -391,6 +424,22 @@ def run_job(job: Job) -> Outcome:
         except OSError:
             pass  # no record: the next build runs the report again, nothing worse
     return outcome
+
+
+def _exports(job: Job, nb: Any, html_path: Path, tables: Path) -> None:
+    """What goes with a page: a deck's local scripts, then the PDF and the PNGs when asked for."""
+    from analysis.slides import install_assets, is_deck
+
+    if is_deck(nb):
+        install_assets(job.out_dir)
+    if job.pdf:
+        from analysis.pdf import html_to_pdf
+
+        html_to_pdf(html_path, html_path.with_suffix(".pdf"), language=job.language)
+    if job.png:
+        from analysis.images import export_charts
+
+        export_charts(html_path, tables)
 
 
 def _footer(job: Job) -> str:
@@ -442,6 +491,18 @@ def _run_all(jobs: list[Job], workers: int, console, warm: bool = True) -> list[
     return outcomes
 
 
+def _export_options(jobs: list[Job]) -> dict[str, Any]:
+    """Cache-key options of the exports and the pseudonyms: a new key gives new codes."""
+    import hashlib
+
+    found: dict[str, Any] = {key: any(getattr(j, key) for j in jobs) for key in EXPORTS}
+    if any(j.parameters.get("pseudonymise") for j in jobs):
+        from analysis.privacy import pseudonym_key
+
+        found["pseudonym_key"] = hashlib.sha256(b"cache:" + pseudonym_key()).hexdigest()[:16]
+    return found
+
+
 def _from_cache(cache, job: Job) -> Outcome | None:
     recorded = cache.lookup(job.dataset_id, job.report, job.key)
     if recorded is None:
@@ -459,12 +520,14 @@ def build(config_path: Path | str | None = None, datasets: list | None = None,
           reports: list[str] | None = None, out: Path | str | None = None,
           jobs: int | None = None, language: str | None = None,
           notebooks_dir: Path | str | None = None, console=None, force: bool = False,
-          portfolio: bool = False, warm: bool = True) -> BuildResult:
+          portfolio: bool = False, warm: bool = True, options: dict[str, Any] | None = None) -> BuildResult:
     """Build reports; see the module docstring. Raises BuildError only for a bad configuration.
 
     ``force`` rebuilds unchanged reports too. ``portfolio`` writes plotly.js once, as
     ``<out>/assets/plotly.min.js``, and every page loads it from there (still offline).
     ``warm=False`` starts a fresh kernel for every report (slower; same pages).
+    ``options``: `SHARED_PARAMETERS` (marking, pseudonymise, min_cell) and `EXPORTS` (pdf, png)
+    given on the command line; None or absent keys: from the config.
     """
     from rich.console import Console
 
@@ -474,11 +537,11 @@ def build(config_path: Path | str | None = None, datasets: list | None = None,
 
     console = console or Console()
     job_list, out_dir, workers, language = plan(config_path, datasets, reports, out, language,
-                                                jobs, notebooks_dir, use_cache=True)
+                                                jobs, notebooks_dir, use_cache=True, options=options)
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = ReportCache(out_dir)
     shared = write_shared_plotlyjs(out_dir) if portfolio else None
-    options = {"portfolio": bool(portfolio)}
+    options = {"portfolio": bool(portfolio), **_export_options(job_list)}
     outcomes: list[Outcome] = []
     pending: list[Job] = []
     for job in job_list:
@@ -495,6 +558,7 @@ def build(config_path: Path | str | None = None, datasets: list | None = None,
         outcomes += _run_all(pending, workers, console, warm)
     order = {(j.dataset_id, j.report): i for i, j in enumerate(job_list)}
     outcomes.sort(key=lambda o: order[(o.dataset_id, o.report)])
-    index = write_index(out_dir, [asdict(o) for o in outcomes], language)
+    index = write_index(out_dir, [asdict(o) for o in outcomes], language,
+                        marking=job_list[0].parameters.get("marking", ""))
     print_summary(outcomes, console, language, out_dir)
     return BuildResult(outcomes=outcomes, out_dir=out_dir, index=index)

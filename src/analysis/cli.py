@@ -51,6 +51,19 @@ def build(
     portfolio: Annotated[bool, typer.Option(
         "--portfolio", help="Write plotly.js once as <out>/assets/plotly.min.js; every report loads it "
                             "from there (smaller pages, still offline; keep the folder together).")] = False,
+    marking: Annotated[Optional[str], typer.Option(
+        "--marking", help="Confidentiality marking on every page and slide, e.g. \"MẬT\" "
+                          "(default: the config's `marking`, else the label report.confidential).")] = None,
+    pseudonymise: Annotated[Optional[bool], typer.Option(
+        "--pseudonymise/--no-pseudonymise", help="Replace every name and person id by a stable code in "
+        "every output; key from QUYHOACH_PSEUDONYM_KEY or ~/.config/quyhoach/pseudonym.key.")] = None,
+    min_cell: Annotated[Optional[int], typer.Option(
+        "--min-cell", min=0, help="Hide counts under N in breakdowns by unit and other small groups "
+                                  "(default 3; 0 or 1: hide nothing).")] = None,
+    pdf: Annotated[Optional[bool], typer.Option(
+        "--pdf/--no-pdf", help="Also print every report to <report>.pdf (A4; system Chromium, offline).")] = None,
+    png: Annotated[Optional[bool], typer.Option(
+        "--png/--no-png", help="Also save every chart as <report>/<chart>.png at print resolution.")] = None,
 ) -> None:
     """Build reports (HTML, CSV tables, summary.json) and reports/index.html.
 
@@ -62,7 +75,9 @@ def build(
     try:
         result = run_build(config, datasets=dataset or None, reports=report or None, out=out,
                            jobs=jobs, language=language, console=console, force=force,
-                           portfolio=portfolio)
+                           portfolio=portfolio,
+                           options={"marking": marking, "pseudonymise": pseudonymise, "min_cell": min_cell,
+                                    "pdf": pdf, "png": png})
     except AnalysisError as exc:
         raise _fail(exc) from None
     _say(f"→ {result.index}")

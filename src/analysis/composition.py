@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis.numbers import percent, percent_series, round_half_up
 from analysis.people import add_person_facts, term_kind, term_label
-from analysis.rules import DEFAULT_REGIME, RuleSet, load_rules
+from analysis.rules import DEFAULT_REGIME, Check, RuleSet, load_rules
 from analysis.schema import BODIES, EDUCATION, GENDERS, POLITICAL_THEORY, SECTORS
 
 CODE_ORDER = {
@@ -305,6 +305,65 @@ def _over(counts: pd.Series, check, fmt=str) -> str:
     return _join([f"{k}: {fmt(v)}" for k, v in over.sort_values(ascending=False).items()])
 
 
+LIMIT_RULES = ("titles_per_person", "people_per_title", "pool_size_ratio")
+LIMIT_COLUMNS = ["id", "count", "seats", "value", "ok"]
+
+
+def limit_table(
+    rule: str, check: Check, planned: pd.DataFrame | None, titles: pd.DataFrame | None
+) -> pd.DataFrame | None:
+    """What a limit check judges, one row per person (``titles_per_person``) or per title of the
+    bodies in the check's ``applies_to``; the composition checks and the review flags both use it.
+
+    ``planned``: planning rows in force (``person_id``, ``title_id``). Columns ``id``, ``count``
+    (the person's titles; the title's people), ``seats`` (<NA> if unknown), ``value`` and ``ok``
+    (`Check.judge`). ``value``: the count; people per seat for ``people_per_title`` (3 seats may plan
+    3 × the limit, as the contract's places = seats × people per title; no seat count: one seat);
+    people ÷ seats for ``pool_size_ratio`` (titles with seats only). None when it cannot be judged:
+    no planning rows, or no titles for a per-title rule.
+    """
+    if rule not in LIMIT_RULES:
+        raise ValueError(f"'{rule}' is not a limit rule ({', '.join(LIMIT_RULES)})")
+    if planned is None:
+        return None
+    pairs = planned[["person_id", "title_id"]].drop_duplicates()
+    if rule == "titles_per_person":
+        counts = pairs.groupby("person_id").size()
+        seats = pd.Series(pd.NA, index=counts.index, dtype="Float64")
+        values = counts.map(int)
+    else:
+        if titles is None:
+            return None
+        scoped = titles if check.applies_to is None else titles[titles["body"].isin(check.applies_to)]
+        counts = (
+            pairs[pairs["title_id"].isin(set(scoped["title_id"]))]
+            .groupby("title_id")
+            .size()
+            .reindex(scoped["title_id"], fill_value=0)
+        )
+        seats = (
+            pd.Series(scoped["seats"].to_numpy(), index=scoped["title_id"]).astype("Float64")
+            if "seats" in scoped
+            else pd.Series(pd.NA, index=scoped["title_id"], dtype="Float64")
+        )
+        if rule == "people_per_title":
+            values = (counts.astype("Float64") / seats.fillna(1).clip(lower=1)).map(_number)
+        else:
+            known = (seats.notna() & (seats > 0)).fillna(False).to_numpy()
+            counts, seats = counts[known], seats[known]
+            values = (counts.astype("Float64") / seats).map(round_half_up)
+    return pd.DataFrame(
+        {
+            "id": pd.Series(list(counts.index), dtype="object"),
+            "count": pd.Series(counts.to_numpy(), dtype="int64"),
+            "seats": pd.Series(seats.to_numpy(), dtype="Float64"),
+            "value": pd.Series(list(values), dtype="object"),
+            "ok": pd.Series([check.judge(float(v)) for v in values], dtype="object"),
+        },
+        columns=LIMIT_COLUMNS,
+    )
+
+
 def _value(rule, check, members, active, titles, terms, rules, level):
     """(value, detail, certainty of the inputs) of one check; value None when it cannot be judged."""
     if rule == "women_share":
@@ -320,40 +379,18 @@ def _value(rule, check, members, active, titles, terms, rules, level):
         value, ids = _ineligible(members, active, titles, terms)
         option = rules.min_service_months.default
         return value, _join(ids), rules.certainty_of(f"min_service_months.{option}")
-    if active is None:
+    if rule not in LIMIT_RULES:
+        raise ValueError(f"no computation for rule '{rule}'")
+    table = limit_table(rule, check, active, titles)
+    if table is None:
         return None, "", "C"
+    values = pd.Series(table["value"].to_numpy(), index=table["id"].to_numpy(), dtype="object")
     if rule == "titles_per_person":
-        counts = active.drop_duplicates(["person_id", "title_id"]).groupby("person_id").size()
-        return (int(counts.max()) if len(counts) else 0), _over(counts, check), "C"
-    if titles is None:
+        return (int(values.max()) if len(values) else 0), _over(values, check), "C"
+    if values.empty:
         return None, "", "C"
-    scoped = titles if check.applies_to is None else titles[titles["body"].isin(check.applies_to)]
-    people_per = (
-        active[active["title_id"].isin(set(scoped["title_id"]))]
-        .drop_duplicates(["person_id", "title_id"])
-        .groupby("title_id")
-        .size()
-        .reindex(scoped["title_id"], fill_value=0)
-    )
-    seats = (
-        pd.Series(scoped["seats"].to_numpy(), index=scoped["title_id"]).astype("Float64")
-        if "seats" in scoped
-        else pd.Series(pd.NA, index=scoped["title_id"], dtype="Float64")
-    )
-    if rule == "people_per_title":
-        # per seat: a title with 2 seats (e.g. two deputy chairs) may plan 2 × the limit [M];
-        # a title without a seat count counts as one seat
-        if people_per.empty:
-            return None, "", "C"
-        per_seat = (people_per.astype("Float64") / seats.fillna(1).clip(lower=1)).map(_number)
-        return _number(per_seat.max()), _over(per_seat, check, lambda v: f"{v:g}"), "C"
-    if rule == "pool_size_ratio":
-        seats = seats[seats.notna() & (seats > 0)]
-        if seats.empty:
-            return None, "", "C"
-        ratios = (people_per.reindex(seats.index).astype("Float64") / seats).map(round_half_up)
-        return float(ratios.max()), _over(ratios, check, lambda v: f"{v:g}"), "C"
-    raise ValueError(f"no computation for rule '{rule}'")
+    top = _number(values.max()) if rule == "people_per_title" else float(values.max())
+    return top, _over(values, check, lambda v: f"{v:g}"), "C"
 
 
 def checks_table(

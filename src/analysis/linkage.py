@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.numbers import percent
-from analysis.review import _empty, _ids, _missing, _title_info, planning_state
+from analysis.review import as_ids, empty_frame, is_missing, planning_state, title_info
 from analysis.schema import fold
 
 UPPER_COLUMNS = ["person_id", "full_name", "unit", "position", "titles", "source_units"]
@@ -99,8 +99,8 @@ def _person_keys(people: pd.DataFrame | None) -> dict[str, tuple[str, str] | Non
     births = (pd.to_datetime(people["birth_date"], errors="coerce") if "birth_date" in people.columns
               else pd.Series(pd.NaT, index=people.index))
     keys: dict[str, tuple[str, str] | None] = {}
-    for pid, name, born in zip(_ids(people["person_id"]), names, births):
-        keys[pid] = None if _missing(name) or _missing(born) else (fold(name), born.strftime("%Y-%m-%d"))
+    for pid, name, born in zip(as_ids(people["person_id"]), names, births):
+        keys[pid] = None if is_missing(name) or is_missing(born) else (fold(name), born.strftime("%Y-%m-%d"))
     return keys
 
 
@@ -117,7 +117,7 @@ def linkage(upper: object, lower: Iterable[object], on: object = None) -> Linkag
     up = as_unit(upper)
     up_people = up.tables.get("people")
     up_state = planning_state(up.tables.get("planning"), on)
-    up_info = _title_info(up.tables.get("titles"))
+    up_info = title_info(up.tables.get("titles"))
     up_keys = _person_keys(up_people)
     up_titles = _titles_text(up_state, up_info)
     upper_ids = list(dict.fromkeys(up_state["person_id"]))
@@ -127,7 +127,7 @@ def linkage(upper: object, lower: Iterable[object], on: object = None) -> Linkag
     links, unit_rows, title_rows = [], [], []
     for unit in units:
         state = planning_state(unit.tables.get("planning"), on)
-        info = _title_info(unit.tables.get("titles"))
+        info = title_info(unit.tables.get("titles"))
         keys = _person_keys(unit.tables.get("people"))
         # lower person id -> the upper person id they are
         match: dict[str, str] = {}
@@ -154,14 +154,14 @@ def linkage(upper: object, lower: Iterable[object], on: object = None) -> Linkag
 
     link_frame = pd.DataFrame(links, columns=LINK_COLUMNS)
     names = ({} if up_people is None else
-             dict(zip(_ids(up_people["person_id"]), up_people.get("full_name", pd.Series(dtype=object)))))
+             dict(zip(as_ids(up_people["person_id"]), up_people.get("full_name", pd.Series(dtype=object)))))
     link_frame["full_name"] = link_frame["person_id"].map(names)
     sources: dict[str, list[str]] = {}
     for pid, unit_name in zip(link_frame["person_id"], link_frame["unit_name"]):
         sources.setdefault(pid, []).append(unit_name)
 
-    people = (up_people if up_people is not None else _empty(["person_id"])).copy()
-    people["person_id"] = _ids(people["person_id"])
+    people = (up_people if up_people is not None else empty_frame(["person_id"])).copy()
+    people["person_id"] = as_ids(people["person_id"])
     people = people.drop_duplicates("person_id").set_index("person_id")
     upper_rows = []
     for pid in sorted(upper_ids):

@@ -9,7 +9,9 @@ a script, stylesheet, image or frame from anywhere.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -73,16 +75,96 @@ def _exporter(language: str):
     return exporter
 
 
-def render_html(nb: Any, title: str, language: str = "vi", footer: str = "") -> str:
-    """The report page for an executed notebook (a NotebookNode, a dict or a path)."""
+METADATA_MARK = "data-qh-metadata"  # the provenance footer of `report.ReportContext.metadata_html`
+_MARKING = re.compile(r'data-marking="([^"]*)"')
+
+
+def _html_of(output: Any) -> str:
+    data = output.get("data", {}) if output.get("output_type") in ("display_data", "execute_result") else {}
+    value = data.get("text/html", "")
+    return "".join(value) if isinstance(value, list) else value
+
+
+def move_metadata_to_end(nb: Any) -> Any:
+    """Move the provenance footer (shown by ``start_report`` at the top) into a last cell of its
+    own: the end of a page, the last slide. In place; returns ``nb``."""
+    import nbformat
+
+    moved = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            (moved if METADATA_MARK in _html_of(output) else kept).append(output)
+        cell.outputs = kept
+    if moved:
+        last = nbformat.v4.new_code_cell("", outputs=moved)
+        last.metadata["slideshow"] = {"slide_type": "slide"}
+        nb.cells.append(last)
+    return nb
+
+
+def marking_of(nb: Any) -> str:
+    """The confidentiality marking the notebook's provenance footer carries ("" when none)."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            found = _MARKING.search(_html_of(output)) if METADATA_MARK in _html_of(output) else None
+            if found:
+                return html.unescape(found.group(1))
+    return ""
+
+
+def css_string(value: str) -> str:
+    """``value`` as a CSS string literal that cannot end the string or the ``<style>`` element."""
+    return '"' + "".join(f"\\{ord(c):x} " if c in '\\"<>&' or ord(c) < 32 else c for c in value) + '"'
+
+
+def page_marks_css(marking: str) -> str:
+    """``@page`` rules printing ``marking`` on top of every page and the page number at the
+    bottom, for a report printed from the browser (`pdf.py` draws its own header and footer)."""
+    if not marking:
+        return ""
+    return ("@page { @top-center { content: " + css_string(marking) + "; color: #b00020; "
+            "font: bold 9pt 'Noto Sans', Arial, sans-serif; } "
+            "@bottom-right { content: counter(page) \" / \" counter(pages); color: #5f5f5f; "
+            "font: 8pt 'Noto Sans', Arial, sans-serif; } }")
+
+
+def prepare_notebook(nb: Any) -> Any:
+    """A copy of an executed notebook (node, dict or path) ready to render: footer last, cleaned."""
+    import copy
+
     import nbformat
 
     if isinstance(nb, (str, Path)):
         nb = nbformat.read(str(nb), as_version=4)
     elif not isinstance(nb, nbformat.NotebookNode):
         nb = nbformat.from_dict(nb)
-    resources = {"report_title": title, "report_footer": footer, "metadata": {"name": title}}
-    page, _ = _exporter(language).from_notebook_node(nb, resources=resources)
+    else:
+        nb = copy.deepcopy(nb)
+    nb, _ = ReportCleaner().preprocess(move_metadata_to_end(nb), {})
+    return nb
+
+
+def render_html(nb: Any, title: str, language: str = "vi", footer: str = "", marking: str | None = None) -> str:
+    """The report page for an executed notebook (a NotebookNode, a dict or a path).
+
+    A notebook marked as a deck (`slides.is_deck`) becomes reveal.js slides. ``marking`` (default:
+    the one the report shows) is repeated at the top of every screen, printed page and slide.
+    """
+    from analysis import slides
+
+    nb = prepare_notebook(nb)
+    marking = marking_of(nb) if marking is None else marking
+    if slides.is_deck(nb):
+        page = slides.render_slides(nb, title, language, footer=footer, marking=marking)
+    else:
+        resources = {"report_title": title, "report_footer": footer, "report_marking": marking,
+                     "page_marks_css": page_marks_css(marking),
+                     "print_js": (ASSETS_DIR / "print.js").read_text(encoding="utf-8"),
+                     "metadata": {"name": title}}
+        page, _ = _exporter(language).from_notebook_node(nb, resources=resources)
     check_offline(page)
     return page
 
@@ -143,7 +225,7 @@ def check_offline(page: str) -> None:
         )
 
 
-def render_index(rows: list[dict], language: str = "vi", generated: str = "") -> str:
+def render_index(rows: list[dict], language: str = "vi", generated: str = "", marking: str = "") -> str:
     """The index page: one row per report (see `build.write_index` for the row keys)."""
     import jinja2
 
@@ -156,6 +238,7 @@ def render_index(rows: list[dict], language: str = "vi", generated: str = "") ->
     page = env.get_template("index.html.j2").render(
         rows=rows, L=Labels(language), language=language, css=css, generated=generated,
         n_ok=sum(1 for r in rows if r["ok"]), n_failed=sum(1 for r in rows if not r["ok"]),
+        marking=marking or Labels(language)("report.confidential"), page_marks=page_marks_css(marking),
     )
     check_offline(page)
     return page
@@ -181,7 +264,7 @@ def _when(iso: str, language: str) -> str:
     return moment.strftime("%d/%m/%Y %H:%M" if language == "vi" else "%Y-%m-%d %H:%M")
 
 
-def write_index(out_dir: Path, outcomes: list[dict], language: str = "vi") -> Path:
+def write_index(out_dir: Path, outcomes: list[dict], language: str = "vi", marking: str = "") -> Path:
     """Write ``index.html`` (and ``index.json``) listing every report in ``out_dir``.
 
     ``outcomes`` are :class:`analysis.build.Outcome` as dicts.
@@ -220,7 +303,7 @@ def write_index(out_dir: Path, outcomes: list[dict], language: str = "vi") -> Pa
         })
     now = dt.datetime.now().strftime("%d/%m/%Y %H:%M" if language == "vi" else "%Y-%m-%d %H:%M")
     index = out_dir / "index.html"
-    index.write_text(render_index(rows, language, generated=now), encoding="utf-8")
+    index.write_text(render_index(rows, language, generated=now, marking=marking), encoding="utf-8")
     return index
 
 

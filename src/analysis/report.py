@@ -302,7 +302,7 @@ class ReportContext:
         parts = [
             '<header class="qh-title">',
             f'<div class="qh-marking-bar" aria-hidden="true">{esc(self.marking_text)}</div>',
-            f'<p class="qh-confidential qh-marking">{esc(self.marking_text)}</p>',
+            f'<p class="qh-confidential">{esc(self.marking_text)}</p>',
             f"<h1>{esc(report_title(self.report, self.language))}</h1>",
             f'<p class="qh-dataset">{esc(str(meta.name))}</p>',
             '<p class="qh-meta">'

@@ -27,13 +27,13 @@ from analysis.schema import BASES
 
 RULES_FILE = RULES_DIR / "ballots.yml"
 
-# What each invalid-ballot criterion means, over one ballot's marks for one title (`bt`)
-# joined with the title (`ti`). The criteria names and their priority are data (ballots.yml).
+# What each invalid-ballot criterion means, over one ballot's marks for one title (marks, named,
+# distinct people) and the title (known, places). Names and priority are data (ballots.yml).
 _REASON_SQL = {
-    "unknown_title": "ti.t IS NULL",
-    "too_many_names": "ti.places IS NOT NULL AND bt.people > ti.places",
-    "duplicate_name": "bt.people < bt.named",
-    "unnamed": "bt.named < bt.marks",
+    "unknown_title": "NOT known",
+    "too_many_names": "places IS NOT NULL AND people > places",
+    "duplicate_name": "people < named",
+    "unnamed": "named < marks",
 }
 
 # Ballot counts in the order each must not exceed the one before (present ≤ convened, …).
@@ -379,8 +379,12 @@ _FOLD_SQL = (
 )
 
 # People are named by person_id (p) or, for a write-in, by the folded name (wk); either is NULL.
-# Duplicates are found in two passes: a cheap 64-bit hash of (ballot, title, person) finds the
-# candidates, then the exact keys confirm them (a hash collision can only add a candidate).
+# Each (conference, title) is a number `ct` and each person named for it a number `r`, so that ONE
+# pass over the marks ORs a bit per name into each ballot's bitset (127 people per HUGEINT lane):
+# fewer bits than names means a name twice. Beyond `_MAX_LANES` lanes the bits wrap, so a short
+# bitset only makes a suspect; suspects, ballots that look invalid and write-ins (for their
+# spelling) are read again exactly in a last pass, which stays small on real data.
+_MAX_LANES = 8
 _SQL = {
     "marks": """
         CREATE TEMP VIEW m AS
@@ -388,39 +392,54 @@ _SQL = {
                CASE WHEN p IS NULL THEN {fold} END AS wk
         FROM (SELECT {c} AS c, {b} AS b, {t} AS t, {p} AS p, {w} AS w FROM {source})
     """,
-    "bt": """
-        CREATE TEMP TABLE bt AS
-        SELECT c, b, t, count(*) AS marks, count(p) + count(wk) AS named FROM m GROUP BY c, b, t
+    "people": """
+        CREATE TEMP TABLE people AS
+        SELECT *, r // 127 AS lane, 1::HUGEINT << (r % 127)::HUGEINT AS bit FROM (
+            SELECT c, t, p, wk, count(*) AS n, count(*) - count(b) AS no_id, dense_rank() OVER (ORDER BY c, t) AS ct,
+                   CASE WHEN p IS NOT NULL OR wk IS NOT NULL
+                        THEN row_number() OVER (PARTITION BY c, t ORDER BY p, wk) - 1 END AS r
+            FROM m GROUP BY c, t, p, wk)
     """,
-    "dup": """
-        CREATE TEMP TABLE dup AS
-        WITH cand AS (
-            SELECT hash(c, b, t, p, wk) AS h FROM m WHERE p IS NOT NULL OR wk IS NOT NULL
-            GROUP BY h HAVING count(*) > 1
-        )
-        SELECT c, b, t, sum(n - 1) AS extra FROM (
-            SELECT c, b, t, p, wk, count(*) AS n FROM m
-            WHERE (p IS NOT NULL OR wk IS NOT NULL) AND hash(c, b, t, p, wk) IN (SELECT h FROM cand)
-            GROUP BY c, b, t, p, wk HAVING count(*) > 1
-        ) GROUP BY c, b, t
+    "ct": """
+        CREATE TEMP TABLE ct AS
+        SELECT DISTINCT k.ct, k.c, k.t, ti.t IS NOT NULL AS known, ti.places
+        FROM people k LEFT JOIN titles_df ti ON k.t = ti.t
+    """,
+    "join": """m JOIN people k ON m.c = k.c AND m.t = k.t AND m.p IS NOT DISTINCT FROM k.p
+               AND m.wk IS NOT DISTINCT FROM k.wk""",
+    "ballots": """
+        CREATE TEMP TABLE per_c AS
+        SELECT c, count(DISTINCT b) AS ballots,
+               list({{'ct': ct, 'b': b}}) FILTER (WHERE people < named OR CASE {cases} END IS NOT NULL) AS flagged
+        FROM (SELECT k.ct, m.b, count(*) AS marks, count(k.r) AS named, {people} AS people
+              FROM {join} GROUP BY k.ct, m.b) JOIN ct USING (ct)
+        GROUP BY c
+    """,
+    "flag": "CREATE TEMP TABLE flag AS SELECT DISTINCT * FROM (SELECT unnest(flagged, recursive := true) FROM per_c)",
+    "few": """
+        CREATE TEMP TABLE few AS
+        SELECT k.ct, m.b, k.r, m.w FROM {join} WHERE m.p IS NULL OR m.b IN (SELECT b FROM flag)
     """,
     "bad": """
-        CREATE TEMP TABLE bad AS
-        SELECT c, b, t, reason FROM (
-            SELECT bt.c, bt.b, bt.t, CASE {cases} END AS reason
-            FROM (SELECT bt.*, bt.named - coalesce(dup.extra, 0) AS people
-                  FROM bt LEFT JOIN dup USING (c, b, t)) bt
-            LEFT JOIN titles_df ti ON bt.t = ti.t
+        CREATE TEMP TABLE bad AS SELECT ct, b, reason FROM (
+            SELECT ct, b, CASE {cases} END AS reason
+            FROM (SELECT ct, b, count(*) AS marks, count(r) AS named, count(DISTINCT r) AS people
+                  FROM few SEMI JOIN flag USING (ct, b) GROUP BY ct, b) JOIN ct USING (ct)
         ) WHERE reason IS NOT NULL
     """,
     "invalid": """
-        SELECT c AS conference_id, t AS title_id, reason, count(*) AS ballots FROM bad GROUP BY ALL ORDER BY ALL
+        SELECT c AS conference_id, t AS title_id, reason, count(*) AS ballots
+        FROM bad JOIN ct USING (ct) GROUP BY ALL ORDER BY ALL
     """,
     "counts": """
-        SELECT c AS conference_id, t AS title_id, p AS person_id, min(w) AS full_name, count(*) AS votes
-        FROM m ANTI JOIN bad USING (c, b, t)
-        WHERE p IS NOT NULL OR wk IS NOT NULL
-        GROUP BY c, t, p, wk ORDER BY c, t, votes DESC, p, wk
+        SELECT ct.c AS conference_id, ct.t AS title_id, k.p AS person_id, w.full_name,
+               k.n - coalesce(x.n, 0) AS votes
+        FROM people k JOIN ct USING (ct)
+        LEFT JOIN (SELECT ct, r, count(*) AS n FROM few SEMI JOIN bad USING (ct, b) GROUP BY ALL) x USING (ct, r)
+        LEFT JOIN (SELECT ct, r, min(w) AS full_name FROM few ANTI JOIN bad USING (ct, b)
+                   WHERE w IS NOT NULL GROUP BY ALL) w USING (ct, r)
+        WHERE k.r IS NOT NULL AND k.n > coalesce(x.n, 0)
+        ORDER BY conference_id, title_id, votes DESC, person_id, k.wk
     """,
 }
 
@@ -446,10 +465,20 @@ def _tally_source(
     columns = {k: _column(name, types) for k, name in (
         ("c", "conference_id"), ("b", "ballot_id"), ("t", "title_id"), ("p", "person_id"), ("w", "full_name"))}
     con.execute(_SQL["marks"].format(source=source, fold=_FOLD_SQL.format(x="w"), **columns))
-    con.execute(_SQL["bt"])
+    con.execute(_SQL["people"])
     _check_keys(con, conferences)
-    con.execute(_SQL["dup"])
+    con.execute(_SQL["ct"])
+    top = con.execute("SELECT coalesce(max(lane), 0) FROM people").fetchone()[0]
+    lanes = min(int(top) + 1, _MAX_LANES)
+    people = " + ".join(  # lanes beyond the last wrap onto the first ones: a suspect, never a miss
+        f"coalesce(bit_count(bit_or(k.bit) FILTER (WHERE k.lane % {lanes} = {i})), 0)::INTEGER"
+        for i in range(lanes)
+    )
     cases = " ".join(f"WHEN {_REASON_SQL[r]} THEN '{r}'" for r in rules.invalid_reasons)
+    con.execute(_SQL["ballots"].format(cases=cases, people=people, join=_SQL["join"]))
+    _check_collected(con, conferences)
+    con.execute(_SQL["flag"])
+    con.execute(_SQL["few"].format(join=_SQL["join"]))
     con.execute(_SQL["bad"].format(cases=cases))
     invalid = con.execute(_SQL["invalid"]).df()
     counts = con.execute(_SQL["counts"]).df()
@@ -459,25 +488,30 @@ def _tally_source(
 
 
 def _check_keys(con: duckdb.DuckDBPyConnection, conferences: pd.DataFrame) -> None:
-    """Missing keys, unknown conferences, and more ballots than the conference collected."""
-    blanks = con.execute("SELECT count(*) FROM bt WHERE c IS NULL OR b IS NULL OR t IS NULL").fetchone()[0]
-    if blanks:
+    """Missing keys and unknown conferences (from the small table of people per title)."""
+    if con.execute("SELECT count(*) FROM people WHERE c IS NULL OR t IS NULL OR no_id > 0").fetchone()[0]:
+        blanks = con.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT c, b, t FROM m WHERE c IS NULL OR b IS NULL OR t IS NULL)"
+        ).fetchone()[0]
         raise DatasetError(
             f"Phiếu gốc: {blanks} phiếu thiếu mã hội nghị, mã phiếu hoặc mã chức danh / "
             f"raw ballots: "
             f"{blanks} ballot(s) lack conference_id, ballot_id or title_id"
         )
     unknown = [r[0] for r in con.execute(
-        "SELECT DISTINCT c FROM bt ANTI JOIN conf_df USING (c) ORDER BY c"
+        "SELECT DISTINCT c FROM people ANTI JOIN conf_df USING (c) ORDER BY c"
     ).fetchall()]
     if unknown:
         raise DatasetError(
             f"Phiếu thuộc hội nghị không có trong bảng hội nghị: {', '.join(unknown)} / "
             f"ballots for unknown conference(s): {', '.join(unknown)}"
         )
-    seen = con.execute("SELECT c, count(DISTINCT b) FROM bt GROUP BY c").fetchall()
+
+
+def _check_collected(con: duckdb.DuckDBPyConnection, conferences: pd.DataFrame) -> None:
+    """No conference may have more ballots in the data than it collected (else issued…)."""
     collected = _collected_limits(conferences)
-    for conference, n in seen:
+    for conference, n in con.execute("SELECT c, ballots FROM per_c ORDER BY c").fetchall():
         limit, column = collected.get(conference, (None, None))
         if limit is not None and n > limit:
             raise DatasetError(

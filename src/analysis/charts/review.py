@@ -1,6 +1,7 @@
 """Figures of the planning review report ("rà soát, bổ sung quy hoạch").
 
-Each function takes a tidy table of `analysis.review` / `analysis.linkage` first, ``language``
+Each function takes a tidy table of `analysis.review` (and `review_composition`, `review_flags`,
+`planning_review`) / `analysis.linkage` first, ``language``
 ("vi" by default) and an optional ``title``; it returns a `plotly.graph_objects.Figure` on the house
 template (`analysis.charts.theme`). Texts come from ``labels/<language>/review.yml``; codes through
 `analysis.labels.code_label` (``review_change``, ``review_reason``, ``review_rule``, …).
@@ -55,8 +56,8 @@ def _empty(fig: go.Figure, title: str, language: str) -> go.Figure:
 
 # Flows -------------------------------------------------------------------------------------------
 
-def _flow_parts(reasons: pd.DataFrame, language: str) -> tuple[int, list[tuple[str, str, int]]]:
-    """(retained, [(change, reason label, people)] for removed and added, after) from the reasons."""
+def _flow_parts(reasons: pd.DataFrame, language: str) -> tuple[int, int, int, list[tuple[str, str, int]]]:
+    """(retained, removed, added, [(change, reason label, people)] for removed and added) from the reasons."""
     retained, parts = 0, []
     for change, reason, people in zip(reasons["change"], reasons["reason"], reasons["people"]):
         if change == "retained":
@@ -64,7 +65,9 @@ def _flow_parts(reasons: pd.DataFrame, language: str) -> tuple[int, list[tuple[s
         elif _int(people):
             parts.append((change, labels.code_label("review_reason", None if theme._is_missing(reason)
                                                     else reason, language), _int(people)))
-    return retained, parts
+    removed = sum(n for c, _, n in parts if c == "removed")
+    added = sum(n for c, _, n in parts if c == "added")
+    return retained, removed, added, parts
 
 
 def change_flows(reasons: pd.DataFrame, language: str = "vi", title: str | None = None) -> go.Figure:
@@ -75,9 +78,7 @@ def change_flows(reasons: pd.DataFrame, language: str = "vi", title: str | None 
     language = _start(reasons, ["change", "reason", "people"], language, "change_flows")
     chart_title = _t("charts.flows", language) if title is None else title
     fig = go.Figure()
-    retained, parts = _flow_parts(reasons, language)
-    removed = sum(n for c, _, n in parts if c == "removed")
-    added = sum(n for c, _, n in parts if c == "added")
+    retained, removed, added, parts = _flow_parts(reasons, language)
     if retained + removed + added == 0:
         return _empty(fig, chart_title, language)
     state = lambda s, n: f"{labels.code_label('review_state', s, language)}: {theme.format_count(n, language)}"  # noqa: E731
@@ -108,9 +109,7 @@ def change_waterfall(reasons: pd.DataFrame, language: str = "vi", title: str | N
     language = _start(reasons, ["change", "reason", "people"], language, "change_waterfall")
     chart_title = _t("charts.waterfall", language) if title is None else title
     fig = go.Figure()
-    retained, parts = _flow_parts(reasons, language)
-    removed = sum(n for c, _, n in parts if c == "removed")
-    added = sum(n for c, _, n in parts if c == "added")
+    retained, removed, added, parts = _flow_parts(reasons, language)
     if retained + removed + added == 0:
         return _empty(fig, chart_title, language)
     x = [labels.code_label("review_state", "before", language)]
@@ -145,7 +144,7 @@ def change_waterfall(reasons: pd.DataFrame, language: str = "vi", title: str | N
 def pyramids(df: pd.DataFrame, language: str = "vi", title: str | None = None) -> go.Figure:
     """Age pyramids before and after side by side (men left, women right, absolute ticks).
 
-    ``df`` is `review.pyramid_change` (``state, age_band, gender, count``).
+    ``df`` is `review_composition.pyramid_change` (``state, age_band, gender, count``).
     """
     language = _start(df, ["state", "age_band", "gender", "count"], language, "pyramids")
     chart_title = _t("charts.pyramids", language) if title is None else title
@@ -196,7 +195,10 @@ def _category_label(dimension: str, category: object, language: str) -> str:
 
 
 def composition_change(df: pd.DataFrame, language: str = "vi", title: str | None = None) -> go.Figure:
-    """Share of each category before and after, one panel per dimension (``review.composition_change``)."""
+    """Share of each category before and after, one panel per dimension.
+
+    ``df`` is `review_composition.composition_change`.
+    """
     columns = ["dimension", "category", "before", "before_pct", "after", "after_pct"]
     language = _start(df, columns, language, "composition_change")
     chart_title = _t("charts.composition", language) if title is None else title
@@ -253,7 +255,8 @@ def target_gauges(df: pd.DataFrame, language: str = "vi", title: str | None = No
     """One gauge per check: the value after the review, its change from before (delta) and the
     target as the gauge's threshold; green when met after, orange when not, grey when not judged.
 
-    ``df`` is `review.targets_change` (``rule, op, target, certainty, before, before_ok, after, after_ok``).
+    ``df`` is `review_composition.targets_change`
+    (``rule, op, target, certainty, before, before_ok, after, after_ok``).
     """
     columns = ["rule", "op", "target", "before", "after", "after_ok"]
     language = _start(df, columns, language, "target_gauges")
@@ -429,7 +432,7 @@ def _date(value: object, language: str) -> str:
 
 
 def overview_text(result: object, language: str = "vi") -> str:
-    """What was compared and the headline counts of a `review.Review`, as Markdown lines."""
+    """What was compared and the headline counts of a `planning_review.Review`, as Markdown lines."""
     language = theme.check_language(language)
     head = result.headline()
     lines = [_t(f"notes.mode_{result.mode}", language, before=_date(result.before_date, language),

@@ -1,7 +1,8 @@
 """Figures of the trust-vote report ("lấy phiếu tín nhiệm").
 
-Each function takes a table of `analysis.trust` first (the per-person table of `trust_table`, or
-`low_share_bins`, `position_group_table`, `match_rounds`, `vote_summary_table`), columns by their
+Each function takes a table of `analysis.trust` first (the per-person table of `trust_table`), or of
+`analysis.trust_rounds` (`low_share_bins`, `position_group_table`, `match_rounds`,
+`vote_summary_table`), columns by their
 names there, ``language`` ("vi" by default) and an optional ``title``; it returns a
 `plotly.graph_objects.Figure` on the house template. Texts come from ``labels/<lang>/trust.yml``
 and codes through `analysis.labels.code_label`.
@@ -129,7 +130,7 @@ def low_share_distribution(bins: pd.DataFrame, language: str = "vi", title: str 
                            thresholds: tuple[Fraction, ...] | None = None) -> go.Figure:
     """How many people per band of the low share (bars per bin), one colour per vote, 1/2 and 2/3 lines.
 
-    ``bins`` is `analysis.trust.low_share_bins`: [conference_id, bin_from, bin_to, people].
+    ``bins`` is `analysis.trust_rounds.low_share_bins`: [conference_id, bin_from, bin_to, people].
     """
     language = theme.check_language(language)
     theme.require_columns(bins, ["conference_id", "bin_from", "bin_to", "people"], "low_share_bins")
@@ -155,7 +156,7 @@ def low_share_distribution(bins: pd.DataFrame, language: str = "vi", title: str 
 def by_position_group(groups: pd.DataFrame, language: str = "vi", title: str | None = None) -> go.Figure:
     """Mean high / trust / low shares per position group, one panel per vote side by side.
 
-    ``groups`` is `analysis.trust.position_group_table`.
+    ``groups`` is `analysis.trust_rounds.position_group_table`.
     """
     language = theme.check_language(language)
     theme.require_columns(groups, ["conference_id", "position_group", "people", "high_pct", "trust_pct",
@@ -190,7 +191,7 @@ def rounds_slope(rounds: pd.DataFrame, language: str = "vi", title: str | None =
                  thresholds: tuple[Fraction, ...] | None = None, min_rounds: int = 2) -> go.Figure:
     """The low share of the same person in each round (a line per person), with 1/2 and 2/3 lines.
 
-    ``rounds`` is `analysis.trust.match_rounds` (three-level rows are drawn); people seen in fewer
+    ``rounds`` is `analysis.trust_rounds.match_rounds` (three-level rows are drawn); people seen in fewer
     than ``min_rounds`` votes are left out.
     """
     language = theme.check_language(language)
@@ -235,7 +236,7 @@ def compare_votes(summary: pd.DataFrame, by: str = "conference_id", language: st
     """Votes (or bodies, or years) side by side: mean shares (left) and people per band (right),
     both stacked.
 
-    ``summary`` is `analysis.trust.vote_summary_table(table, by)`. Three-level votes are drawn
+    ``summary`` is `analysis.trust_rounds.vote_summary_table(table, by)`. Three-level votes are drawn
     (high / trust / low, bands none / over half / two thirds); a table with only two-level votes
     draws those (mean agree share, people above the threshold or not).
     """

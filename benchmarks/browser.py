@@ -1,0 +1,92 @@
+"""Time until every chart of a report is drawn, in headless Chromium (part of `run.py`).
+
+Each page is opened from disk (``file://``, offline) in a new browser context (no cache), and
+the time is read in the page: ``performance.now()`` when the document is complete and every
+``.plotly-graph-div`` has been drawn by plotly.js (it has its ``.main-svg``). The floor is
+measured in the same run: a page holding nothing but plotly.js and one tiny chart.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+from pathlib import Path
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+DRAWN = """() => {
+  const charts = [...document.querySelectorAll('.plotly-graph-div')];
+  const done = document.readyState === 'complete' && charts.length > 0
+    && charts.every(c => c._fullLayout && c.querySelector('.main-svg'));
+  return done ? [performance.now(), charts.length] : false;
+}"""
+
+
+def floor_page(folder: Path, src: str | None = None) -> Path:
+    """A page with plotly.js (inline, or loaded from ``src``) and a single one-bar chart."""
+    if src:
+        script = f'<script src="{src}"></script>'
+    else:
+        from plotly.offline import get_plotlyjs
+
+        script = f"<script>{get_plotlyjs()}</script>"
+    page = folder / ("floor-portfolio.html" if src else "floor.html")
+    page.write_text(f'<!DOCTYPE html><html><body>{script}<div class="plotly-graph-div" id="c"></div>'
+                    "<script>Plotly.newPlot('c', [{type: 'bar', x: [1], y: [1]}]);</script></body></html>",
+                    encoding="utf-8")
+    return page
+
+
+def time_pages(pages: dict[str, Path], runs: int, log) -> dict[str, dict]:
+    """{name: {"ms": [...], "median_ms", "charts"}} for each page, ``runs`` fresh loads each."""
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, dict] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else None,
+                                     headless=True)
+        try:
+            for name, page_path in pages.items():
+                times, charts = [], 0
+                for _ in range(runs):
+                    context = browser.new_context()
+                    page = context.new_page()
+                    errors: list[str] = []
+                    page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+                    page.on("requestfailed", lambda req, errors=errors: errors.append(req.url))
+                    page.goto(Path(page_path).resolve().as_uri(), wait_until="commit")
+                    ms, charts = page.wait_for_function(DRAWN, polling="raf", timeout=120_000).json_value()
+                    context.close()
+                    if errors:
+                        raise RuntimeError(f"{page_path}: {errors[:3]}")
+                    times.append(ms)
+                results[name] = {"ms": [round(t) for t in times], "median_ms": round(statistics.median(times)),
+                                 "charts": charts, "page": str(page_path)}
+                log(f"browser {name}: {charts} charts, median {results[name]['median_ms']} ms")
+        finally:
+            browser.close()
+    return results
+
+
+def run_browser(single: dict, work: Path, runs: int, log) -> dict:
+    """Single-file and portfolio pages of the report with the most charts, and both floors."""
+    report = max(single["sizes"], key=lambda r: single["sizes"][r]["charts"])
+    page = Path(single["sizes"][report]["page"])
+    shared = Path(single["portfolio_dir"]) / page.relative_to(single["single_dir"])
+    assets = Path(single["portfolio_dir"]) / "assets"
+    pages = {
+        "plotly.js only (inline)": floor_page(work),
+        "plotly.js only (shared file)": floor_page(assets.parent / page.parent.name, "../assets/plotly.min.js"),
+        f"{report} (single file)": page,
+        f"{report} (portfolio)": shared,
+    }
+    return {"report": report, "pages": time_pages(pages, runs, log), "chromium": _version()}
+
+
+def _version() -> str:
+    import subprocess
+
+    try:
+        out = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=30)
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"

@@ -1,0 +1,30 @@
+/* Printing (Ctrl+P, or analysis.pdf): a chart wider or taller than the page is scaled down to
+   fit, never cut; sections start on a new page except the first, which follows the title. */
+(function () {
+  var PAGE = { width: 700, height: 960 };  /* CSS px inside A4 with report.css's @page margins */
+  function charts() { return document.querySelectorAll('.plotly-graph-div'); }
+  function fit(width, height) {
+    width = width || PAGE.width;
+    height = height || PAGE.height;
+    charts().forEach(function (gd) {
+      gd.style.zoom = '';
+      var box = gd.querySelector('.svg-container') || gd;
+      var w = box.offsetWidth || width, h = box.offsetHeight || height;
+      var zoom = Math.min(1, width / w, height / h);
+      if (zoom < 1) { gd.style.zoom = String(zoom); }
+    });
+  }
+  function unfit() { charts().forEach(function (gd) { gd.style.zoom = ''; }); }
+  function markFirstSection() {
+    var first = document.querySelector('main h2');
+    if (first) { first.classList.add('qh-first-section'); }
+  }
+  window.qhFitForPrint = fit;
+  window.addEventListener('beforeprint', function () { fit(); });
+  window.addEventListener('afterprint', unfit);
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', markFirstSection);
+  } else {
+    markFirstSection();
+  }
+})();

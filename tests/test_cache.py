@@ -1,0 +1,265 @@
+"""The build cache: digests, keys, records, identities; slow tests build twice for real."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from rich.console import Console
+
+from analysis.build import Job, build
+from analysis.cache import (
+    IdentityMemo,
+    ReportCache,
+    dependencies,
+    digest_file,
+    digest_listing,
+    digest_tree,
+    job_key,
+)
+from analysis.labels import text
+
+
+def _write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def _touch_later(path: Path, content: str) -> None:
+    """Rewrite ``path`` and move its mtime on, so a same-size rewrite is seen as a change too."""
+    stat = path.stat()
+    path.write_text(content, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+# Digests ------------------------------------------------------------------------------------------
+
+def test_digest_file_is_sha256_of_the_bytes(tmp_path):
+    f = _write(tmp_path / "a.csv", b"x,y\n1,2\n")
+    assert digest_file(f) == hashlib.sha256(b"x,y\n1,2\n").hexdigest()
+    _touch_later(f, "x,y\n1,3\n")  # same size, new content: the memo must not answer
+    assert digest_file(f) == hashlib.sha256(b"x,y\n1,3\n").hexdigest()
+
+
+def test_digest_tree_sees_content_and_names_not_clutter(tmp_path):
+    folder = tmp_path / "ds"
+    _write(folder / "dataset.yml", "id: a\n")
+    _write(folder / "people.csv", "p\n1\n")
+    first = digest_tree(folder)
+    # clutter does not count: hidden files, caches, Excel lock files
+    _write(folder / ".DS_Store", "x")
+    _write(folder / "__pycache__" / "m.pyc", "x")
+    _write(folder / "~$book.xlsx", "x")
+    _write(folder / ".git" / "HEAD", "x")
+    assert digest_tree(folder) == first
+    _touch_later(folder / "people.csv", "p\n2\n")
+    second = digest_tree(folder)
+    assert second != first
+    (folder / "people.csv").rename(folder / "persons.csv")  # same bytes, another name
+    assert digest_tree(folder) not in (first, second)
+    assert digest_tree(folder / "persons.csv") == digest_file(folder / "persons.csv")
+    assert digest_tree(tmp_path / "nowhere") == "missing"
+
+
+def test_digest_listing_changes_when_an_entry_appears(tmp_path):
+    before = digest_listing(tmp_path)
+    assert before == hashlib.sha256(b"").hexdigest()  # empty folder: no names
+    (tmp_path / "xa-moi").mkdir()
+    assert digest_listing(tmp_path) == hashlib.sha256(b"xa-moi").hexdigest()
+    assert digest_listing(tmp_path / "none") == "missing"
+
+
+# Keys ---------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def job(tmp_path):
+    notebook = _write(tmp_path / "nb" / "r.ipynb", '{"cells": []}')
+    dataset = tmp_path / "data" / "ds"
+    _write(dataset / "dataset.yml", "id: ds\n")
+    _write(tmp_path / "data" / "before" / "dataset.yml", "id: before\n")
+    return Job(dataset_path=dataset, dataset_id="ds", dataset_name="Bộ", as_of="2022-05-25", as_of_param="",
+               report="r", notebook=notebook, language="vi", out_dir=tmp_path / "out",
+               parameters={"before_path": "../data/before", "base": "present"})
+
+
+def test_job_key_is_stable_and_changes_with_every_input(job, tmp_path):
+    key = job_key(job)
+    assert key == job_key(job) and re.fullmatch(r"[0-9a-f]{64}", key)
+    seen = {key}
+
+    def changed(what: str) -> None:
+        new = job_key(job, options)
+        assert new not in seen, what
+        seen.add(new)
+
+    options = {}
+    _touch_later(job.notebook, '{"cells": [1]}')
+    changed("notebook")
+    _touch_later(job.dataset_path / "dataset.yml", "id: ds2\n")
+    changed("dataset file")
+    _write(job.dataset_path / "people.csv", "p\n")
+    changed("new dataset file")
+    _touch_later(tmp_path / "data" / "before" / "dataset.yml", "id: before2\n")
+    changed("a dataset named by a parameter (relative to notebooks/)")
+    job.parameters["base"] = "convened"
+    changed("parameter")
+    job.language = "en"
+    changed("language")
+    job.as_of_param = "2023-01-01"
+    changed("as_of")
+    options = {"portfolio": True}
+    changed("options")
+
+
+# Records ------------------------------------------------------------------------------------------
+
+def _outcome(tmp_path: Path) -> dict:
+    html = _write(tmp_path / "out" / "ds" / "r.html", "<html>trang</html>")
+    tables = tmp_path / "out" / "ds" / "r"
+    tables.mkdir(parents=True, exist_ok=True)
+    return {"dataset_id": "ds", "dataset_name": "Bộ", "dataset_path": "/d", "report": "r", "ok": True,
+            "html": str(html), "tables": str(tables), "seconds": 1.5, "finished": "2026-01-02 10:11:12"}
+
+
+def test_record_round_trip_and_what_invalidates_it(tmp_path):
+    cache = ReportCache(tmp_path / "out")
+    outcome = _outcome(tmp_path)
+    sibling = _write(tmp_path / "data" / "xa" / "dataset.yml", "id: xa\nparent: ds\n")
+    extra = _write(tmp_path / "data" / "note.txt", "một")
+    reads = {"files": [str(sibling), str(extra), str(tmp_path / "gone.txt")], "folders": [str(tmp_path / "data")]}
+    cache.store("k1", outcome, reads)
+
+    record = json.loads(cache.record_path("ds", "r").read_text(encoding="utf-8"))
+    assert record["depends"]["trees"] == {str(sibling.parent): digest_tree(sibling.parent)}  # dataset.yml → folder
+    assert set(record["depends"]["files"]) == {str(extra)}  # a file that is gone was not an input
+    assert list(record["depends"]["folders"]) == [str(tmp_path / "data")]
+
+    assert cache.lookup("ds", "r", "k1") == outcome
+    assert cache.lookup("ds", "r", "k2") is None  # another key
+    assert cache.lookup("ds", "other", "k1") is None  # no record
+
+    _touch_later(extra, "hai")
+    assert cache.lookup("ds", "r", "k1") is None  # a file it read changed
+    cache.store("k1", outcome, reads)
+    _write(sibling.parent / "people.csv", "p\n")
+    assert cache.lookup("ds", "r", "k1") is None  # a table of a dataset it read appeared
+    cache.store("k1", outcome, reads)
+    (tmp_path / "data" / "xa-moi").mkdir()
+    assert cache.lookup("ds", "r", "k1") is None  # a folder it listed has a new entry
+    cache.store("k1", outcome, reads)
+    _touch_later(Path(outcome["html"]), "<html>sửa tay</html>")
+    assert cache.lookup("ds", "r", "k1") is None  # the page was edited since
+    cache.store("k1", outcome, reads)
+    Path(outcome["tables"]).rmdir()
+    assert cache.lookup("ds", "r", "k1") is None  # its tables are gone
+    Path(outcome["tables"]).mkdir()
+    cache.store("k1", outcome, reads)
+    assert cache.lookup("ds", "r", "k1") == outcome
+    cache.forget("ds", "r")
+    assert cache.lookup("ds", "r", "k1") is None and not cache.record_path("ds", "r").exists()
+
+
+def test_dependencies_of_nothing(tmp_path):
+    assert dependencies({}) == {"files": {}, "trees": {}, "folders": {}}
+
+
+def test_identity_memo_reads_each_dataset_once_until_it_changes(tmp_path):
+    dataset = tmp_path / "ds"
+    meta = _write(dataset / "dataset.yml", "id: ds\n")
+    workbook = _write(tmp_path / "book.xlsx", b"PK fake")
+    calls = []
+
+    def read(path):
+        calls.append(path.name)
+        return (path.stem, f"Tên {path.stem}", "2022-05-25")
+
+    memo = IdentityMemo(tmp_path / "out")
+    assert memo.get(dataset, read) == ("ds", "Tên ds", "2022-05-25")
+    assert memo.get(workbook, read) == ("book", "Tên book", "2022-05-25")
+    memo.save()
+    again = IdentityMemo(tmp_path / "out")  # a later build
+    assert again.get(dataset, read) == ("ds", "Tên ds", "2022-05-25")
+    assert again.get(workbook, read)[0] == "book"
+    assert calls == ["ds", "book.xlsx"]
+    _touch_later(meta, "id: ds\nname: khác\n")
+    again.get(dataset, read)
+    assert calls == ["ds", "book.xlsx", "ds"]
+    assert memo.get(tmp_path / "no-meta", read)[0] == "no-meta"  # nothing to key on: always read
+    assert calls[-1] == "no-meta"
+
+
+# Real builds --------------------------------------------------------------------------------------
+
+PARAMETERS = 'dataset_path: str = ""\nas_of: str = ""\nlanguage: str = "vi"\noutput_dir: str = ""'
+READER = '''
+import pathlib
+from IPython.display import HTML, display
+note = (pathlib.Path(dataset_path).parent / "shared-note.txt").read_text(encoding="utf-8")
+display(HTML(f"<p>Ghi chú: {note}</p>"))
+pathlib.Path(output_dir).mkdir(parents=True, exist_ok=True)
+(pathlib.Path(output_dir) / "t.csv").write_text("a\\n1\\n", encoding="utf-8")
+'''
+
+
+def _notebook(path: Path, source: str) -> Path:
+    params = new_code_cell(PARAMETERS)
+    params.metadata["tags"] = ["parameters"]
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(new_notebook(cells=[params, new_code_cell(source)], metadata=kernel), str(path))
+    return path
+
+
+@pytest.mark.slow
+def test_unchanged_reports_are_skipped_and_inputs_rebuild_them(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    _notebook(notebooks / "reader.ipynb", READER)
+    data = tmp_path / "data"
+    _write(data / "one" / "x.csv", "a\n")
+    _write(data / "two" / "x.csv", "b\n")
+    note = _write(data / "shared-note.txt", "lần một")
+    out = tmp_path / "out"
+
+    def run(**options):
+        console = Console(record=True, width=200)
+        result = build(datasets=[data / "one", data / "two"], notebooks_dir=notebooks, out=out, jobs=1,
+                       console=console, **options)
+        assert result.ok, [o.error for o in result.outcomes]
+        return result, console.export_text()
+
+    first, _ = run()
+    assert [o.cached for o in first.outcomes] == [False, False]
+    page = out / "one" / "reader.html"
+    stamp = page.stat().st_mtime_ns
+
+    second, summary = run()
+    assert [o.cached for o in second.outcomes] == [True, True]
+    assert page.stat().st_mtime_ns == stamp  # not written again
+    assert second.get("one", "reader").html == str(page)
+    assert text("build.cache_hits", count=2) in summary
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    assert [item["cached"] for item in index] == [True, True]
+    assert text("build.cached") in (out / "index.html").read_text(encoding="utf-8")
+
+    _touch_later(data / "two" / "x.csv", "c\n")  # the dataset's own file
+    third, _ = run()
+    assert [o.cached for o in third.outcomes] == [True, False]
+
+    _touch_later(note, "lần hai")  # a file the notebook read on its own (seen by the kernel)
+    fourth, _ = run()
+    assert [o.cached for o in fourth.outcomes] == [False, False]
+    assert "lần hai" in page.read_text(encoding="utf-8")
+
+    forced, _ = run(force=True)
+    assert [o.cached for o in forced.outcomes] == [False, False]
+    assert page.stat().st_mtime_ns != stamp

@@ -1,0 +1,134 @@
+"""PDF of a report through the system Chromium: A4, marking on every page, footer, charts not cut."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import plotly.graph_objects as go
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from analysis.browser import CHROMIUM
+from analysis.errors import BuildError
+from analysis.kernels import plotlyjs_script
+from analysis.pdf import footer_template, header_template, html_to_pdf
+from analysis.render import render_html
+from analysis.report import OfflineNotebookRenderer, ReportContext
+
+needs_tools = pytest.mark.skipif(not CHROMIUM.exists() or not shutil.which("pdftotext"),
+                                 reason="needs /usr/bin/chromium (make browser) and pdftotext (poppler-utils)")
+EDGE = "RIGHTEDGEMARK"  # an annotation at the right edge of a chart wider than A4
+
+
+def _html_output(markup: str):
+    return new_output("display_data", data={"text/html": markup})
+
+
+def _page(tmp_path: Path, language: str = "vi") -> Path:
+    """A built page: title block, provenance footer, two sections, one chart 1400 px wide."""
+    data = tmp_path / "people.csv"
+    data.write_text("person_id\n1\n", encoding="utf-8")
+    meta = SimpleNamespace(id="thu-2022", name="Huyện thử", as_of=dt.date(2022, 5, 25), description=None)
+    dataset = SimpleNamespace(meta=meta, tables={}, warnings=[], input_files=[data], root=tmp_path)
+    rules = SimpleNamespace(name={"vi": "Quy định 50", "en": "Regulation 50"})
+    ctx = ReportContext(report="composition", dataset=dataset, dataset_path=tmp_path, as_of=meta.as_of,
+                        language=language, rules=rules, marking="MẬT")
+    wide = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), layout=dict(width=1400, height=500))
+    wide.add_annotation(text=EDGE, x=1, y=1, xref="paper", yref="paper", xanchor="right", showarrow=False)
+    chart = OfflineNotebookRenderer().to_mimebundle(wide.to_dict())["text/html"]
+    cells = [
+        new_code_cell("", outputs=[_html_output(ctx.title_html()),
+                                   _html_output(ctx.metadata_html(dt.datetime(2026, 1, 2, 10, 11)))]),
+        new_code_cell("", outputs=[new_output("display_data", data={"text/markdown": "## Phần một"}),
+                                   _html_output(plotlyjs_script()), _html_output(chart)]),
+        new_code_cell("", outputs=[new_output("display_data", data={"text/markdown": "## Phần hai"}),
+                                   _html_output("<p>SECONDSECTION</p>")]),
+    ]
+    nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "P"}})
+    path = tmp_path / "report.html"
+    path.write_text(render_html(nb, "Báo cáo thử", language), encoding="utf-8")
+    return path
+
+
+def _pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def test_templates_escape_and_number_pages():
+    header = header_template('<script>alert(1)</script> MẬT')
+    assert "&lt;script&gt;" in header and "<script>" not in header and "MẬT" in header
+    footer = footer_template({"dataset": "Huyện <b>", "asOf": "25/05/2022", "rules": "QĐ 50",
+                              "built": "02/01/2026 10:11"}, "vi")
+    assert "Bộ dữ liệu: Huyện &lt;b&gt;" in footer and "Tính đến ngày 25/05/2022" in footer
+    assert 'Trang <span class="pageNumber"></span>/<span class="totalPages"></span>' in footer
+    english = footer_template({"dataset": "X", "asOf": "2022-05-25"}, "en")
+    assert "Dataset: X" in english and "Page <span class=\"pageNumber\">" in english
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@needs_tools
+def test_pdf_is_a4_marked_footed_sectioned_and_uncut(tmp_path):
+    page = _page(tmp_path)
+    pdf = html_to_pdf(page)
+    assert pdf == tmp_path / "report.pdf" and pdf.read_bytes().startswith(b"%PDF")
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf.read_bytes())
+    assert boxes and all(abs(float(w) - 595.9) < 1 and abs(float(h) - 842.9) < 1 for w, h in boxes)  # A4 portrait
+
+    pages = _pages(pdf)
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, start=1):
+        assert "MẬT" in text  # the marking on every page
+        assert f"Trang {number}/{len(pages)}" in text
+        assert "Bộ dữ liệu: Huyện thử (thu-2022)" in text and "Tính đến ngày 25/05/2022" in text
+        assert "Quy định áp dụng: Quy định 50" in text and "Lập lúc 02/01/2026 10:11" in text
+    first = next(i for i, t in enumerate(pages) if "Phần một" in t)
+    second = next(i for i, t in enumerate(pages) if "Phần hai" in t)
+    assert second > first  # a new page for every section
+    assert EDGE in "".join(pages)  # the right edge of a 1400 px chart is on the page, not cut off
+    assert "SHA-256" in "".join(pages)  # the provenance footer is printed too
+
+
+def _word_width(pdf: Path, word: str) -> float:
+    """Width in points of ``word`` as printed (pdftotext -bbox)."""
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    found = re.search(rf'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">{word}</word>', boxes)
+    assert found, word
+    return float(found.group(2)) - float(found.group(1))
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@needs_tools
+def test_wide_charts_are_fitted_so_the_text_keeps_its_size(tmp_path):
+    page = _page(tmp_path)
+    fitted = _word_width(html_to_pdf(page, tmp_path / "fitted.pdf"), "SECONDSECTION")
+    # without print.js, Chromium shrinks the whole page to the 1400 px chart: every text with it
+    unfitted = tmp_path / "unfitted.html"
+    text, removed = re.subn(r"<script>/\* Printing.*?</script>", "", page.read_text(encoding="utf-8"), flags=re.S)
+    assert removed == 1
+    unfitted.write_text(text, encoding="utf-8")
+    shrunk = _word_width(html_to_pdf(unfitted, tmp_path / "shrunk.pdf"), "SECONDSECTION")
+    assert fitted > 1.5 * shrunk  # 1400 px into ~700 px: the shrunk page is about half size
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@needs_tools
+def test_english_footer_and_network_refused(tmp_path):
+    pages = _pages(html_to_pdf(_page(tmp_path, "en"), language="en"))
+    assert "Dataset: Huyện thử (thu-2022)" in pages[0] and f"Page 1/{len(pages)}" in pages[0]
+
+    online = tmp_path / "online.html"  # a page that slipped past render.check_offline
+    online.write_text(_page(tmp_path).read_text(encoding="utf-8").replace(
+        "</main>", '<img src="https://example.invalid/logo.png"></main>'), encoding="utf-8")
+    with pytest.raises(BuildError, match="network"):
+        html_to_pdf(online)
+    assert not online.with_suffix(".pdf").exists()
