@@ -8,10 +8,12 @@ UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 JOBS ?= 2
 CHROMIUM ?= /usr/bin/chromium
+NPM ?= npm
+ASSETS := node_modules/.package-lock.json
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help env report sample test test-fast lab validate bench browser clean
+.PHONY: help env report sample test test-fast lab validate bench browser assets clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,7 +26,7 @@ $(STAMP): pyproject.toml
 
 env: $(STAMP) ## create the venv and install the package (lean: no jupyterlab)
 
-report: $(STAMP) ## build every sample report into reports/
+report: $(STAMP) assets ## build every sample report into reports/
 	$(PY) -m analysis build --jobs $(JOBS)
 
 sample: $(STAMP) ## regenerate the synthetic sample datasets in data/sample/
@@ -33,11 +35,19 @@ sample: $(STAMP) ## regenerate the synthetic sample datasets in data/sample/
 validate: $(STAMP) ## validate every sample dataset
 	@for d in data/sample/*/ data/sample/*.xlsx; do $(PY) -m analysis validate "$$d" || exit 1; done
 
-browser: ## install Debian's Chromium for browser tests and PDF (needs root or sudo)
-	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+browser: ## install Debian's Chromium (PDF, PNG, browser tests) and pdftotext (needs root or sudo)
+	@test -x $(CHROMIUM) && command -v pdftotext >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils; }
 
-test: $(STAMP) browser ## run the whole test suite, browser tests included
-	$(PY) -m pytest -n $(JOBS) -q
+assets: $(ASSETS) ## install the slide scripts (reveal.js, require.js, jQuery) from npm into node_modules/
+
+# package-lock.json pins them; the build copies them next to the reports (never a CDN)
+$(ASSETS): package.json package-lock.json
+	@command -v $(NPM) >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	$(NPM) ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+test: $(STAMP) browser assets ## run the whole test suite, browser tests included
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup -q
 
 test-fast: $(STAMP) ## unit tests only (no papermill builds, no browser)
 	$(PY) -m pytest -q -m "not slow and not browser"
@@ -50,4 +60,4 @@ bench: $(STAMP) ## run the benchmarks and write benchmarks/RESULTS.md
 	$(PY) benchmarks/run.py
 
 clean: ## remove built reports and the venv
-	rm -rf reports/*/ reports/index.html $(VENV)
+	rm -rf reports/*/ reports/index.html $(VENV) test-artifacts

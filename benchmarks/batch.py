@@ -52,21 +52,47 @@ def reports(env: dict[str, str]) -> list[str]:
                   if not p.name.startswith((".", "_")))
 
 
-def write_datasets(folder: Path, count: int, env: dict[str, str]) -> list[Path]:
-    """``count`` synthetic districts (`analysis.sample`, one seed each), ids ``bench-01`` …"""
+def write_datasets(folder: Path, count: int, env: dict[str, str], log) -> tuple[list[Path], list[str]]:
+    """``count`` synthetic districts (`analysis.sample`, one seed each), ids ``bench-01`` …
+
+    A seed whose dataset does not load, or whose ballots do not tally (the generator's fault, not
+    the build's), is skipped and named in the log.
+    """
     code = f"""
-import dataclasses, sys
+import dataclasses, shutil
 from pathlib import Path
+from analysis.ballots import introduction_votes
+from analysis.dataset import load_dataset
+from analysis.errors import AnalysisError
 from analysis.sample import write_folder
 from analysis.sample_votes import build_thuong_tin
-for i in range(1, {count} + 1):
-    ds = build_thuong_tin(1000 + i)
-    ds = dataclasses.replace(ds, id=f"bench-{{i:02d}}", name=f"Huyện mẫu {{i:02d}} (dữ liệu mẫu)")
-    print(write_folder(ds, Path({str(folder)!r})))
+seed, written = 1000, 0
+while written < {count}:
+    seed += 1
+    ds = build_thuong_tin(seed)
+    ds = dataclasses.replace(ds, id=f"bench-{{written + 1:02d}}", name=f"Huyện mẫu {{written + 1:02d}} (dữ liệu mẫu)")
+    path = write_folder(ds, Path({str(folder)!r}))
+    try:
+        t = load_dataset(path).tables
+        introduction_votes(t["ballots"], t["titles"], t["conferences"], t.get("people"))
+    except AnalysisError as exc:
+        print("skipped", seed, str(exc).splitlines()[0])
+        shutil.rmtree(path)
+        continue
+    written += 1
+    print("ok", seed, path)
 """
     folder.mkdir(parents=True, exist_ok=True)
     out = subprocess.run([str(PYTHON), "-c", code], env=env, check=True, capture_output=True, text=True)
-    return [Path(line) for line in out.stdout.split()]
+    paths, skipped = [], []
+    for line in out.stdout.splitlines():
+        kind, seed, rest = line.split(" ", 2)
+        if kind == "skipped":
+            skipped.append(f"{seed}: {rest}")
+            log(f"sample seed {seed} skipped: {rest}")
+        else:
+            paths.append(Path(rest))
+    return paths, skipped
 
 
 def write_config(path: Path, datasets: list[Path], names: list[str]) -> Path:
@@ -164,7 +190,7 @@ def run_batch(work: Path, datasets: int, runs: int, naive_reports: int, log,
     """
     env = snapshot(work)
     names = [r for r in reports(env) if not only or r in only]
-    data = write_datasets(work / "data", datasets, env)
+    data, skipped = write_datasets(work / "data", datasets, env, log)
     config = write_config(work / "batch.yml", data, names)
     total = len(data) * len(names)
     log(f"batch: {len(data)} datasets × {len(names)} reports = {total} reports")
@@ -187,7 +213,7 @@ def run_batch(work: Path, datasets: int, runs: int, naive_reports: int, log,
     seconds, portfolio = portfolio_build(config, work, env)
     log(f"portfolio build: {seconds:.1f} s")
     return {
-        "datasets": len(data), "reports": names, "total": total,
+        "datasets": len(data), "reports": names, "total": total, "skipped_seeds": skipped,
         "naive": naive, "naive_reports": len(naive), "build": cold, "rebuild": again, "hits": hits,
         "forced": forced, "portfolio_build": seconds, "sizes": page_sizes(out, portfolio),
         "plotlyjs": (portfolio / "assets" / "plotly.min.js").stat().st_size,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -115,50 +116,80 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux
 
 
-def measure(path: Path, marks: int, memory_limit: str) -> dict:
-    """Tally ``path`` in this process; time and peak resident memory."""
+def measure(path: Path, marks: int, memory_limit: str = "600MB") -> dict:
+    """Tally ``path`` in this process: wall and CPU time, peak resident memory, the results."""
     from analysis.ballots import tally
     from analysis.tally import tally_parquet
 
     titles, conferences, _ = make_tables(marks)
     before = _peak_mb()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     counts, invalid = tally_parquet(path, titles, conferences, memory_limit=memory_limit)
     tallied = tally(counts, conferences, titles)
-    seconds = time.perf_counter() - start
-    peak = _peak_mb()
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     return {
-        "seconds": round(seconds, 3), "peak_rss_mb": round(peak), "rss_before_mb": round(before),
-        "candidates": len(tallied), "votes_counted": int(counts["votes"].sum()),
+        "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3), "peak_rss_mb": round(_peak_mb()),
+        "rss_before_mb": round(before), "candidates": len(tallied), "votes_counted": int(counts["votes"].sum()),
         "invalid_ballots": {r: int(n) for r, n in invalid.groupby("reason")["ballots"].sum().items()},
+    }
+
+
+def _child(path: Path, marks: int, memory_limit: str) -> dict:
+    """:func:`measure` in a fresh interpreter; its JSON line back."""
+    done = subprocess.run([sys.executable, __file__, "--measure", str(path), "--marks", str(marks),
+                           "--memory-limit", memory_limit], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(marks: int = 10_000_000, runs: int = 5, memory_limit: str = "600MB", path: Path | None = None) -> dict:
+    """Generate ``marks`` marks (unless ``path`` is given), tally them ``runs`` times, each in a
+    fresh process; medians: ``{"seconds", "cpu_seconds", "peak_mb", "marks", "runs": [...]}``."""
+    folder = None
+    if path is None:
+        folder = Path(tempfile.mkdtemp(prefix="bench-tally-"))
+        path = folder / "marks.parquet"
+        generate(path, marks)
+    try:
+        results = [_child(path, marks, memory_limit) for _ in range(runs)]
+        written = pq.ParquetFile(path).metadata.num_rows
+    finally:
+        if folder is not None:
+            path.unlink()
+            folder.rmdir()
+    return {
+        "marks": written,
+        "seconds": statistics.median(r["seconds"] for r in results),
+        "cpu_seconds": statistics.median(r["cpu_seconds"] for r in results),
+        "peak_mb": statistics.median(r["peak_rss_mb"] for r in results),
+        "runs": results,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--marks", type=int, default=10_000_000)
+    parser.add_argument("--runs", type=int, default=5, help="fresh processes; the medians are printed")
     parser.add_argument("--memory-limit", default="600MB", help="DuckDB's memory limit (it spills beyond)")
-    parser.add_argument("--keep", action="store_true", help="keep the Parquet file")
+    parser.add_argument("--parquet", type=Path, help="tally this file (made by a --keep run) instead")
+    parser.add_argument("--keep", action="store_true", help="keep the generated Parquet file")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure, args.marks, args.memory_limit)))
         return
-    folder = Path(tempfile.mkdtemp(prefix="bench-tally-"))
-    path = folder / "marks.parquet"
-    start = time.perf_counter()
-    written = generate(path, args.marks)
-    print(f"generated {written:,} marks ({path.stat().st_size / 2**20:.0f} MB Parquet) "
-          f"in {time.perf_counter() - start:.1f} s: {path}")
-    child = subprocess.run([sys.executable, __file__, "--measure", str(path), "--marks", str(args.marks),
-                            "--memory-limit", args.memory_limit], capture_output=True, text=True, check=True)
-    result = json.loads(child.stdout.strip().splitlines()[-1])
-    print(f"tally: {result['seconds']} s, peak RSS {result['peak_rss_mb']} MB "
-          f"(after imports {result['rss_before_mb']} MB); {result['candidates']} candidates, "
-          f"{result['votes_counted']:,} votes counted, invalid {result['invalid_ballots']}")
-    if not args.keep:
-        path.unlink()
-        folder.rmdir()
+    path = args.parquet
+    if path is None and args.keep:
+        path = Path(tempfile.mkdtemp(prefix="bench-tally-")) / "marks.parquet"
+        written = generate(path, args.marks)
+        print(f"generated {written:,} marks ({path.stat().st_size / 2**20:.0f} MB Parquet): {path}")
+    result = run(args.marks, args.runs, args.memory_limit, path)
+    last = result["runs"][-1]
+    print(f"{result['marks']:,} marks; {last['candidates']} candidates, {last['votes_counted']:,} votes "
+          f"counted, invalid {last['invalid_ballots']}")
+    print("runs (s): " + ", ".join(str(r["seconds"]) for r in result["runs"])
+          + "; CPU (s): " + ", ".join(str(r["cpu_seconds"]) for r in result["runs"]))
+    # one line for benchmarks/run.py and other harnesses: the medians
+    print(json.dumps({k: result[k] for k in ("marks", "seconds", "cpu_seconds", "peak_mb")}))
 
 
 if __name__ == "__main__":

@@ -98,6 +98,12 @@ def write_results(path: Path, args, started: str, lines_machine: list[str], res:
         "## Machine", "", *lines_machine, "",
         "## (a) Batch: " f"{b['datasets']} sample datasets × {len(b['reports'])} reports = {b['total']} reports",
         "",
+        f"Datasets: `analysis.sample_votes.build_thuong_tin(seed)` for seeds from 1001, renamed `bench-01` … "
+        f"(district, QĐ 50, raw and counted ballots, trust votes; about 150 people and 19,000 ballot marks "
+        f"each). Reports: {', '.join(b['reports'])}."
+        + (f" Seeds skipped because the generator's data for them does not tally: "
+           f"{'; '.join(b['skipped_seeds'])}." if b["skipped_seeds"] else ""),
+        "",
         "| way | time for the batch | per report | vs naive loop |",
         "|---|---:|---:|---:|",
         f"| naive loop: `papermill` CLI then `jupyter nbconvert --to html`, one by one "

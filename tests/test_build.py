@@ -13,7 +13,7 @@ from rich.console import Console
 
 from analysis import config
 from analysis.build import available_reports, build, load_config, plan
-from analysis.errors import BuildError
+from analysis.errors import AnalysisError, BuildError
 from analysis.labels import text
 from analysis.render import check_offline, external_resources, render_html, write_index
 
@@ -316,3 +316,126 @@ def test_build_composition_of_the_sample(tmp_path):
     for path in tables.glob("*.csv"):
         assert path.read_bytes().startswith(b"\xef\xbb\xbf"), path.name
     assert 'href="thuong-tin-2022/composition.html"' in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+# Committee room: marking, provenance, pseudonyms, exports (issue 6) --------------------------------
+
+def test_shared_parameters_and_exports_from_config_and_command_line(tmp_path):
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    _notebook(notebooks / "composition.ipynb", "pass")
+    cfg = _write(tmp_path / "r.yml", 'datasets: [d1]\nmarking: "MẬT"\nmin_cell: 5\npdf: true\n')
+    job = plan(cfg, notebooks_dir=notebooks)[0][0]
+    assert {k: job.parameters[k] for k in ("marking", "pseudonymise", "min_cell")} == \
+        {"marking": "MẬT", "pseudonymise": False, "min_cell": 5}
+    assert (job.pdf, job.png) == (True, False)
+
+    options = {"marking": "Tài liệu nội bộ", "min_cell": 0, "png": True, "pdf": False, "pseudonymise": None}
+    job = plan(cfg, options=options, notebooks_dir=notebooks)[0][0]  # the command line wins; None: config
+    assert (job.parameters["marking"], job.parameters["min_cell"], job.pdf, job.png) == ("Tài liệu nội bộ", 0, False, True)
+
+    job = plan(datasets=[tmp_path / "d2"], language="en", notebooks_dir=notebooks)[0][0]  # no config at all
+    assert job.parameters["marking"] == text("report.confidential", "en")
+    assert (job.parameters["min_cell"], job.parameters["pseudonymise"], job.pdf, job.png) == (3, False, False, False)
+
+    with pytest.raises(BuildError, match="min_cell"):
+        plan(cfg, options={"min_cell": -1}, notebooks_dir=notebooks)
+    with pytest.raises(AnalysisError, match="pseudonymise"):
+        plan(cfg, options={"pseudonymise": "perhaps"}, notebooks_dir=notebooks)
+    with pytest.raises(BuildError, match="marking"):  # the build's to set, not a dataset's
+        load_config(_write(tmp_path / "bad.yml", "datasets:\n  - {path: a, parameters: {composition: {marking: x}}}\n"))
+
+
+def test_render_puts_the_provenance_last_and_the_marking_on_printed_pages():
+    head = new_code_cell("", outputs=[
+        new_output("display_data", data={"text/html": '<header class="qh-title">TITLE-BLOCK</header>'}),
+        new_output("display_data", data={"text/html": '<footer data-qh-metadata="1" data-marking="MẬT &lt;x&gt;">'
+                                                      "PROVENANCE</footer>"})])
+    body = new_code_cell("", outputs=[new_output("display_data", data={"text/markdown": "## Phần một"})])
+    page = render_html(new_notebook(cells=[head, body], metadata=KERNEL), "t")
+    assert page.index("TITLE-BLOCK") < page.index("Phần một") < page.index("PROVENANCE")
+    assert '<style id="qh-page-marks">' in page and r'"MẬT \3c x\3e "' in page  # CSS-escaped
+    assert "qhFitForPrint" in page and external_resources(page) == []
+
+
+def test_index_carries_the_marking(tmp_path):
+    page = write_index(tmp_path, [_outcome(tmp_path, "a", True)], marking="MẬT").read_text(encoding="utf-8")
+    assert '<div class="qh-marking-bar" aria-hidden="true">MẬT</div>' in page
+    assert '<style id="qh-page-marks">' in page
+
+
+def _visible_text(path: Path) -> str:
+    """What a file says, whatever its kind: HTML entities and JSON \\u escapes decoded, PDF as text."""
+    import html as html_module
+    import shutil
+    import subprocess
+
+    if path.suffix == ".pdf":
+        if not shutil.which("pdftotext"):
+            pytest.skip("pdftotext (poppler-utils) is not installed: PDF text not checked")
+        return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = path.read_text(encoding="utf-8", errors="replace")
+    text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+    return html_module.unescape(text)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample datasets absent (make sample)")
+def test_pseudonymised_build_leaves_no_name_anywhere(tmp_path, monkeypatch):
+    import hashlib
+
+    from analysis.browser import CHROMIUM
+    from analysis.dataset import load_dataset
+    from analysis.privacy import KEY_ENV, pseudonym
+
+    if not CHROMIUM.exists():
+        pytest.skip("needs /usr/bin/chromium for --pdf and --png (make browser)")
+    monkeypatch.setenv(KEY_ENV, "key-of-the-test")
+    sample = config.SAMPLE_DIR
+    cfg = _write(tmp_path / "build.yml", f"""
+datasets:
+  - path: {sample / 'thuong-tin-2022'}
+    reports: [composition, introduction_votes, trust_votes, planning_review, briefing]
+  - path: {sample / 'muong-lat-2017.xlsx'}
+    reports: [planning_review]
+    parameters:
+      planning_review: {{before_path: {sample / 'muong-lat-2016'}}}
+pseudonymise: true
+pdf: true
+png: true
+marking: "MẬT"
+""")
+    out = tmp_path / "out"
+    result = build(cfg, out=out, jobs=2, console=Console(record=True, width=200))
+    assert result.ok, [(o.report, o.error, o.problems[:3]) for o in result.failed]
+
+    names: set[str] = set()  # everyone any report could show: the datasets and those they load
+    for name in ("thuong-tin-2022", "muong-lat-2017.xlsx", "muong-lat-2016", "xa-tien-phong-2022", "xa-van-tao-2022"):
+        dataset = load_dataset(sample / name)  # in this process: never pseudonymised
+        for table in ("people", "ballots", "trust_votes"):
+            df = dataset.tables.get(table)
+            if df is not None and "full_name" in df:
+                names |= {str(n).strip() for n in df["full_name"].dropna() if str(n).strip()}
+    assert len(names) > 100
+
+    files = [p for p in out.rglob("*") if p.suffix in (".html", ".csv", ".json", ".pdf")]
+    kinds = {p.suffix for p in files}
+    assert kinds == {".html", ".csv", ".json", ".pdf"}
+    assert len(list(out.rglob("*.png"))) > 10  # the charts as images too
+    for path in files:
+        shown = _visible_text(path)
+        leaked = [n for n in names if n in shown]
+        assert not leaked, f"{path.relative_to(out)}: {leaked[:3]}"
+
+    people = load_dataset(sample / "thuong-tin-2022").tables["people"]
+    trust_csv = (out / "thuong-tin-2022" / "trust_votes" / "trust.csv").read_text(encoding="utf-8-sig")
+    codes = {pseudonym(p, b"key-of-the-test") for p in people["person_id"]}
+    assert sum(code in trust_csv for code in codes) > 5  # names became the people's codes
+    for report in ("composition", "introduction_votes", "trust_votes", "planning_review", "briefing"):
+        page = (out / "thuong-tin-2022" / f"{report}.html").read_text(encoding="utf-8")
+        assert "MẬT" in page and text("privacy.metadata.pseudonymised") in page
+        for file in ("people.csv", "ballots.csv", "dataset.yml"):  # the provenance footer
+            digest = hashlib.sha256((sample / "thuong-tin-2022" / file).read_bytes()).hexdigest()
+            assert digest in page, (report, file)
+        assert (out / "thuong-tin-2022" / f"{report}.pdf").read_bytes().startswith(b"%PDF")

@@ -263,3 +263,67 @@ def test_unchanged_reports_are_skipped_and_inputs_rebuild_them(tmp_path):
     forced, _ = run(force=True)
     assert [o.cached for o in forced.outcomes] == [False, False]
     assert page.stat().st_mtime_ns != stamp
+
+
+# Datasets remembered by a warm kernel -------------------------------------------------------------
+
+PEOPLE = "person_id,full_name,gender,birth_date\n007,Nguyễn Văn An,male,06/08/1975\n008,Lò Thị Bình,female,1980\n"
+
+
+@pytest.fixture
+def memoised(monkeypatch):
+    """`memoise_datasets` on `analysis.dataset`, counting the real reads; undone after the test."""
+    from analysis import cache as cache_module
+    from analysis import dataset as module
+
+    calls = {"load": 0, "meta": 0}
+    load, read_meta = module.load_dataset, module.read_meta
+
+    def counting_load(path):
+        calls["load"] += 1
+        return load(path)
+
+    def counting_meta(path):
+        calls["meta"] += 1
+        return read_meta(path)
+
+    monkeypatch.setattr(module, "load_dataset", counting_load)
+    monkeypatch.setattr(module, "read_meta", counting_meta)
+    notes: list[str] = []
+    cache_module.memoise_datasets(notes.append)
+    return module, calls, notes
+
+
+def test_a_dataset_is_loaded_once_while_its_files_stay_the_same(memoised, make_dataset):
+    module, calls, notes = memoised
+    folder = make_dataset({"people": PEOPLE})
+    first = module.load_dataset(folder)
+    assert calls["load"] == 1 and notes == []
+    first.tables["people"].loc[first.tables["people"].index[0], "full_name"] = "ĐÃ SỬA"  # a report changes its copy
+    first.meta.name = "đổi tên"
+    second = module.load_dataset(str(folder))  # the same dataset, however it is named
+    assert calls["load"] == 1
+    assert second is not first and list(second.tables["people"]["full_name"]) == ["Nguyễn Văn An", "Lò Thị Bình"]
+    assert second.meta.name == "Bộ thử"
+    assert str(folder / "people.csv") in notes  # told as read: the build cache records it
+
+    _touch_later(folder / "people.csv", PEOPLE.replace("Bình", "Binh"))
+    third = module.load_dataset(folder)
+    assert calls["load"] == 2 and list(third.tables["people"]["full_name"])[1] == "Lò Thị Binh"
+
+    assert module.read_meta(folder).id == "test-ds" and module.read_meta(folder).id == "test-ds"
+    assert calls["meta"] == 1
+    _touch_later(folder / "dataset.yml", (folder / "dataset.yml").read_text(encoding="utf-8").replace(
+        "id: test-ds", "id: test-ds2"))
+    assert module.read_meta(folder).id == "test-ds2" and calls["meta"] == 2
+
+
+def test_errors_are_not_remembered(memoised, make_dataset):
+    from analysis.errors import DatasetError
+
+    module, calls, _ = memoised
+    folder = make_dataset({"people": "person_id,full_name,gender,birth_date\n007,An,robot,1975\n"})
+    for expected in (1, 2):
+        with pytest.raises(DatasetError):
+            module.load_dataset(folder)
+        assert calls["load"] == expected

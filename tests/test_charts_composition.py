@@ -1,4 +1,5 @@
-"""Composition charts: each figure's data match the hand-built input table.
+"""Composition charts (women, ethnicity, sectors, qualifications, checks): each figure's data match
+the hand-built input table. The age charts are tested in test_charts_age.py.
 
 The tables are written by hand in the shapes `analysis.composition` produces (that module is not
 imported here, so these tests only exercise the charts).
@@ -17,7 +18,6 @@ from analysis.charts import theme
 from analysis.config import LABELS_DIR
 from analysis.errors import ParameterError
 
-BANDS = ["under_40", "40_50", "50_60", "60_65", "over_65"]
 RULES = [
     "women_share",
     "young_share",
@@ -29,34 +29,6 @@ RULES = [
 
 
 # Hand-built tables ------------------------------------------------------------------------------
-
-
-def pyramid_table() -> pd.DataFrame:
-    counts = {"under_40": (5, 7), "40_50": (12, 6), "50_60": (20, 4), "60_65": (3, 1), "over_65": (0, 0)}
-    rows = [(b, g, n) for b, pair in counts.items() for g, n in zip(("male", "female"), pair)]
-    return pd.DataFrame(rows, columns=["age_band", "gender", "count"])
-
-
-def band_table() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "age_band": BANDS + [pd.NA],
-            "count": [12, 18, 24, 4, 0, 2],
-            "pct": [20.0, 30.0, 40.0, 6.67, 0.0, 3.33],
-        }
-    ).astype({"count": "Int64", "pct": "Float64"})
-
-
-def tier_table() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "title_id": ["T1", "T1", "T1", "T2", "T2", "T2", "T2", "T3", "T3", "T3"],
-            "title": ["Bí thư"] * 3 + ["Ủy viên BTV"] * 4 + ["Ủy viên BCH"] * 3,
-            "body": ["leadership"] * 3 + ["btv"] * 4 + ["bch"] * 3,
-            "age_tier": ["under_45", "45_50", "over_50"] * 2 + [pd.NA] + ["under_45", "45_50", "over_50"],
-            "count": [1, 2, 1, 3, 0, 2, 1, 5, 6, 7],
-        }
-    )
 
 
 def women_table() -> pd.DataFrame:
@@ -113,18 +85,6 @@ def theory_table() -> pd.DataFrame:
     )
 
 
-def eligibility_table() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "term": ["2025-2030", "2026-2031"],
-            "kind": ["party", "government"],
-            "eligible": [40, 38],
-            "not_eligible": [8, 10],
-            "eligible_pct": [83.33, 79.17],
-        }
-    )
-
-
 def checks_table() -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -139,25 +99,17 @@ def checks_table() -> pd.DataFrame:
 
 
 FIGURES = {
-    "age_pyramid": lambda **kw: charts.age_pyramid(pyramid_table(), **kw),
-    "age_bands": lambda **kw: charts.age_bands(band_table(), **kw),
-    "tiers_by_title": lambda **kw: charts.tiers_by_title(tier_table(), **kw),
     "women_share": lambda **kw: charts.women_share(women_table(), target=25, **kw),
     "ethnicity": lambda **kw: charts.ethnicity(ethnicity_table(), **kw),
     "sectors": lambda **kw: charts.sectors(sector_table(), **kw),
     "qualifications": lambda **kw: charts.qualifications(education_table(), theory_table(), **kw),
-    "eligibility": lambda **kw: charts.eligibility(eligibility_table(), **kw),
     "compliance_table": lambda **kw: charts.compliance_table(checks_table(), **kw),
 }
 TITLE_KEYS = {
-    "age_pyramid": "age_pyramid",
-    "age_bands": "age_bands",
-    "tiers_by_title": "tiers",
     "women_share": "women",
     "ethnicity": "ethnicity",
     "sectors": "sectors",
     "qualifications": "qualifications",
-    "eligibility": "eligibility",
     "compliance_table": "compliance",
 }
 
@@ -208,8 +160,6 @@ def test_serialises_to_html(name):
 
 
 def test_missing_column_raises_parameter_error():
-    with pytest.raises(ParameterError, match="count"):
-        charts.age_pyramid(pyramid_table().drop(columns="count"))
     with pytest.raises(ParameterError, match="people"):
         charts.women_share(women_table(), people="persons")
     with pytest.raises(ParameterError):
@@ -219,14 +169,10 @@ def test_missing_column_raises_parameter_error():
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: charts.age_pyramid(pyramid_table().iloc[:0]),
-        lambda: charts.age_bands(band_table().iloc[:0]),
-        lambda: charts.tiers_by_title(tier_table().iloc[:0]),
         lambda: charts.women_share(women_table().iloc[:0], target=25),
         lambda: charts.ethnicity(ethnicity_table().iloc[:0]),
         lambda: charts.sectors(sector_table().iloc[:0]),
         lambda: charts.qualifications(education_table().iloc[:0], theory_table().iloc[:0]),
-        lambda: charts.eligibility(eligibility_table().iloc[:0]),
     ],
 )
 def test_empty_table_gives_a_no_data_figure(call):
@@ -236,115 +182,9 @@ def test_empty_table_gives_a_no_data_figure(call):
 
 
 def test_columns_can_be_renamed():
-    df = pyramid_table().rename(columns={"age_band": "band", "gender": "sex", "count": "n"})
-    fig = charts.age_pyramid(df, band="band", gender="sex", count="n")
-    assert list(trace(fig, "Nữ").x) == [7, 6, 4, 1, 0]
-
-
-# Age pyramid ------------------------------------------------------------------------------------
-
-
-def test_pyramid_men_left_women_right_with_absolute_texts():
-    fig = charts.age_pyramid(pyramid_table())
-    men, women = trace(fig, "Nam"), trace(fig, "Nữ")
-    assert men.orientation == women.orientation == "h"
-    assert list(men.x) == [-5, -12, -20, -3, 0]
-    assert list(women.x) == [7, 6, 4, 1, 0]
-    assert list(men.text) == ["5", "12", "20", "3", "0"]
-    assert list(women.text) == ["7", "6", "4", "1", "0"]
-    assert men.marker.color == theme.GENDER_COLOURS["male"]
-    assert fig.layout.barmode == "relative"
-
-
-def test_pyramid_ticks_and_hover_are_absolute():
-    fig = charts.age_pyramid(pyramid_table())
-    vals, texts = fig.layout.xaxis.tickvals, fig.layout.xaxis.ticktext
-    assert min(vals) < 0 < max(vals)
-    assert min(vals) <= -20 and max(vals) >= 20
-    assert all(not t.startswith("-") for t in texts)
-    assert [float(t) for t in texts] == [abs(v) for v in vals]
-    men = trace(fig, "Nam")
-    assert "%{x" not in men.hovertemplate
-    assert list(men.hovertext) == [
-        "Nam, Dưới 40: 5",
-        "Nam, 40–50: 12",
-        "Nam, Trên 50–60: 20",
-        "Nam, Trên 60–65: 3",
-        "Nam, Trên 65: 0",
-    ]
-    assert all("-" not in h for h in men.hovertext)
-
-
-def test_pyramid_bands_young_at_the_bottom_whatever_the_row_order():
-    shuffled = pyramid_table().sample(frac=1, random_state=3)
-    fig = charts.age_pyramid(shuffled)
-    expected = [labels.code_label("age_band", b, "vi") for b in BANDS]
-    assert list(fig.layout.yaxis.categoryarray) == expected  # first category is drawn at the bottom
-    assert fig.layout.yaxis.autorange != "reversed"
-    assert list(trace(fig, "Nam").y) == expected
-    assert list(trace(fig, "Nam").x) == [-5, -12, -20, -3, 0]
-
-
-def test_pyramid_in_english_uses_english_codes():
-    fig = charts.age_pyramid(pyramid_table(), language="en")
-    assert {t.name for t in fig.data} == {"Men", "Women"}
-    assert trace(fig, "Men").y[0] == "Under 40"
-    assert fig.layout.xaxis.title.text == "People"
-
-
-def test_pyramid_large_counts_use_language_thousand_marks():
-    df = pd.DataFrame({"age_band": ["under_40"] * 2, "gender": ["male", "female"], "count": [1500, 1200]})
-    vi = charts.age_pyramid(df)
-    en = charts.age_pyramid(df, language="en")
-    assert "1.500" in trace(vi, "Nam").text and "1,500" in trace(en, "Men").text
-    assert "1.000" in vi.layout.xaxis.ticktext and "1,000" in en.layout.xaxis.ticktext
-
-
-# Age bands --------------------------------------------------------------------------------------
-
-
-def test_age_bands_in_official_order_with_count_and_percent():
-    fig = charts.age_bands(band_table().iloc[::-1])
-    (bar,) = fig.data
-    assert list(bar.x) == [labels.code_label("age_band", b, "vi") for b in BANDS] + ["(không rõ)"]
-    assert list(bar.y) == [12, 18, 24, 4, 0, 2]
-    assert list(bar.text) == ["12 (20 %)", "18 (30 %)", "24 (40 %)", "4 (6,67 %)", "0 (0 %)", "2 (3,33 %)"]
-    assert list(fig.layout.xaxis.categoryarray) == list(bar.x)
-
-
-def test_age_bands_english_decimal_point():
-    (bar,) = charts.age_bands(band_table(), language="en").data
-    assert bar.text[3] == "4 (6.67 %)"
-    assert bar.x[0] == "Under 40"
-
-
-# Tiers ------------------------------------------------------------------------------------------
-
-
-def test_tiers_stacked_per_title_in_tier_order():
-    fig = charts.tiers_by_title(tier_table())
-    assert fig.layout.barmode == "stack"
-    assert [t.name for t in fig.data] == ["Dưới 45", "45–50", "Trên 50", "(không rõ)"]
-    # titles by body: bch, btv, leadership; first on top
-    assert list(fig.layout.yaxis.categoryarray) == ["Ủy viên BCH", "Ủy viên BTV", "Bí thư"]
-    assert fig.layout.yaxis.autorange == "reversed"
-    assert list(trace(fig, "Dưới 45").x) == [5, 3, 1]
-    assert list(trace(fig, "45–50").x) == [6, 0, 2]
-    assert list(trace(fig, "Trên 50").x) == [7, 2, 1]
-    assert list(trace(fig, "(không rõ)").x) == [0, 1, 0]
-    assert list(trace(fig, "45–50").text) == ["6", "", "2"]  # no "0" label on empty segments
-
-
-def test_tiers_english_and_duplicate_title_names():
-    df = tier_table()
-    df.loc[df["title_id"] == "T3", "title"] = "Ủy viên BTV"  # same name in two bodies
-    fig = charts.tiers_by_title(df, language="en")
-    assert [t.name for t in fig.data][:3] == ["Under 45", "45–50", "Over 50"]
-    assert list(fig.layout.yaxis.categoryarray) == [
-        "Ủy viên BTV (Executive committee)",
-        "Ủy viên BTV (Standing committee)",
-        "Bí thư",
-    ]
+    df = ethnicity_table().rename(columns={"ethnicity": "group", "count": "n", "pct": "share"})
+    fig = charts.ethnicity(df, column="group", count="n", pct="share")
+    assert list(trace(fig, "Dân tộc thiểu số").x) == [6, 5, 1]
 
 
 # Women ------------------------------------------------------------------------------------------
@@ -473,26 +313,6 @@ def test_qualifications_english():
     assert [a.text for a in fig.layout.annotations] == ["Education", "Political theory"]
 
 
-# Eligibility ------------------------------------------------------------------------------------
-
-
-def test_eligibility_stacked_per_term_with_percent():
-    fig = charts.eligibility(eligibility_table())
-    assert fig.layout.barmode == "stack"
-    yes = trace(fig, "Đủ tuổi công tác trọn nhiệm kỳ")
-    no = trace(fig, "Không đủ tuổi công tác trọn nhiệm kỳ")
-    assert list(yes.x) == ["2025-2030 (nhiệm kỳ Đảng)", "2026-2031 (nhiệm kỳ chính quyền)"]
-    assert list(yes.y) == [40, 38] and list(no.y) == [8, 10]
-    assert list(yes.text) == ["40 (83,33 %)", "38 (79,17 %)"]
-    assert list(no.text) == ["8 (16,67 %)", "10 (20,83 %)"]
-    assert yes.marker.color == theme.PASS_COLOUR and no.marker.color == theme.FAIL_COLOUR
-
-
-def test_eligibility_english():
-    fig = charts.eligibility(eligibility_table(), language="en")
-    assert fig.data[0].x[0] == "2025-2030 (party term)"
-
-
 # Compliance table -------------------------------------------------------------------------------
 
 
@@ -561,6 +381,17 @@ def test_compliance_english():
     assert table.header.values[3] == "<b>Result</b>"
 
 
+def test_check_texts_rule_value_and_operator():
+    assert charts.rule_name("women_share", "en") == "Share of women"
+    assert charts.rule_name("some_new_rule", "vi") == "some_new_rule"  # no label: as given
+    assert charts.rule_value("women_share", 12.5, "vi") == "12,5 %"  # *_share: percent
+    assert charts.rule_value("people_per_title", 1.5, "en") == "1.5"
+    assert charts.rule_value("people_per_title", 30, "vi", unit="%") == "30 %"  # the unit decides
+    assert charts.rule_value("women_share", 30, "vi", unit="people") == "30"
+    assert [charts.operator_symbol(op) for op in (">=", "=>", " <= ", "==", "~")] == ["≥", "≥", "≤", "=", "~"]
+    assert charts.operator_symbol(pd.NA) == "" and charts.operator_symbol(None) == ""
+
+
 # Labels -----------------------------------------------------------------------------------------
 
 
@@ -583,43 +414,3 @@ def test_vietnamese_and_english_labels_have_the_same_keys():
 def test_every_rule_has_a_label(rule, language):
     key = f"composition.rules.{rule}"
     assert labels.text(key, language) != key
-
-
-# Theme helpers ----------------------------------------------------------------------------------
-
-
-def test_number_formats_per_language():
-    assert theme.format_number(1234.5, "vi") == "1.234,5"
-    assert theme.format_number(1234.5, "en") == "1,234.5"
-    assert theme.format_number(12.345, "vi") == "12,35"  # half up
-    assert theme.format_number(25.0, "vi") == "25"
-    assert theme.format_percent(33.33, "vi") == "33,33 %"
-    assert theme.format_percent(None, "vi") == "—"
-    assert theme.format_count(1234567, "vi") == "1.234.567"
-    assert theme.separators("vi") == ",." and theme.separators("en") == ".,"
-    with pytest.raises(ParameterError):
-        theme.separators("xx")
-
-
-def test_absolute_ticks_are_symmetric():
-    vals, texts = theme.absolute_ticks(13, "vi")
-    assert vals == [-15, -10, -5, 0, 5, 10, 15]
-    assert texts == ["15", "10", "5", "0", "5", "10", "15"]
-    assert theme.absolute_ticks(0, "vi")[0] == [-1, 0, 1]
-
-
-def test_threshold_line_on_either_axis():
-    fig = theme.add_threshold(go.Figure(go.Bar(x=["a"], y=[60])), 50, "50 %")
-    (shape,) = fig.layout.shapes
-    assert shape.y0 == shape.y1 == 50 and shape.line.color == theme.LINE_COLOUR
-    fig = theme.add_threshold(go.Figure(), 2 / 3 * 100, axis="x")
-    assert fig.layout.shapes[0].x0 == pytest.approx(66.666, rel=1e-3)
-    with pytest.raises(ParameterError):
-        theme.add_threshold(go.Figure(), 1, axis="z")
-
-
-def test_pass_fail_table_marks():
-    table = theme.pass_fail_table(["a", "ok"], [["x", "y", "z"]], [True, False, None])
-    assert list(table.cells.values[1]) == ["✓", "✗", "—"]
-    with pytest.raises(ParameterError):
-        theme.pass_fail_table(["a", "ok"], [["x"]], [True, False])

@@ -65,10 +65,14 @@ def test_calls_only_existing_functions(nb):
     code = _code(nb)
     composition = importlib.import_module("analysis.composition")
     charts = importlib.import_module("analysis.charts.composition")
+    age_charts = importlib.import_module("analysis.charts.age")
     for name in _attributes(code, "comp"):
         assert hasattr(composition, name), f"analysis.composition.{name}"
     for name in _attributes(code, "charts"):
         assert hasattr(charts, name), f"analysis.charts.composition.{name}"
+    for name in _attributes(code, "age_charts"):
+        assert hasattr(age_charts, name), f"analysis.charts.age.{name}"
+    assert _attributes(code, "age_charts") == {"age_pyramid", "age_bands", "tiers_by_title", "eligibility"}
     for name in _attributes(code, "ctx"):
         assert hasattr(ReportContext, name) or name in ReportContext.__dataclass_fields__, f"ctx.{name}"
     shown = set(re.findall(r'"([a-z_]+)"\)\s*$', code, flags=re.M)) | set(re.findall(r', "([a-z_]+)"\)', code))

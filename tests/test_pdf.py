@@ -92,31 +92,29 @@ def test_pdf_is_a4_marked_footed_sectioned_and_uncut(tmp_path):
     first = next(i for i, t in enumerate(pages) if "Phần một" in t)
     second = next(i for i, t in enumerate(pages) if "Phần hai" in t)
     assert second > first  # a new page for every section
-    assert EDGE in "".join(pages)  # the right edge of a 1400 px chart is on the page, not cut off
     assert "SHA-256" in "".join(pages)  # the provenance footer is printed too
 
 
-def _word_width(pdf: Path, word: str) -> float:
-    """Width in points of ``word`` as printed (pdftotext -bbox)."""
+def _right_edge(pdf: Path, word: str) -> float | None:
+    """Where ``word`` ends on its page, in points (pdftotext -bbox); None when it is not printed."""
     boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    found = re.search(rf'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">{word}</word>', boxes)
-    assert found, word
-    return float(found.group(2)) - float(found.group(1))
+    found = re.search(rf'xMax="([\d.]+)" yMax="[\d.]+">{word}</word>', boxes)
+    return float(found.group(1)) if found else None
 
 
 @pytest.mark.slow
 @pytest.mark.browser
 @needs_tools
-def test_wide_charts_are_fitted_so_the_text_keeps_its_size(tmp_path):
+def test_wide_charts_are_scaled_to_the_page_not_cut(tmp_path):
     page = _page(tmp_path)
-    fitted = _word_width(html_to_pdf(page, tmp_path / "fitted.pdf"), "SECONDSECTION")
-    # without print.js, Chromium shrinks the whole page to the 1400 px chart: every text with it
+    edge = _right_edge(html_to_pdf(page, tmp_path / "fitted.pdf"), EDGE)
+    assert edge is not None and edge <= 595.9 - 12 / 25.4 * 72  # inside the right margin of A4
+    # the check can fail: without print.js the 1400 px chart runs off the page, its edge is lost
     unfitted = tmp_path / "unfitted.html"
     text, removed = re.subn(r"<script>/\* Printing.*?</script>", "", page.read_text(encoding="utf-8"), flags=re.S)
     assert removed == 1
     unfitted.write_text(text, encoding="utf-8")
-    shrunk = _word_width(html_to_pdf(unfitted, tmp_path / "shrunk.pdf"), "SECONDSECTION")
-    assert fitted > 1.5 * shrunk  # 1400 px into ~700 px: the shrunk page is about half size
+    assert _right_edge(html_to_pdf(unfitted, tmp_path / "cut.pdf"), EDGE) is None
 
 
 @pytest.mark.slow

@@ -442,6 +442,12 @@ def _exports(job: Job, nb: Any, html_path: Path, tables: Path) -> None:
         export_charts(html_path, tables)
 
 
+def run_jobs(jobs: list[Job]) -> list[Outcome]:
+    """Several jobs one after the other in this worker (the reports of one dataset: its kernel
+    loads the dataset once)."""
+    return [run_job(job) for job in jobs]
+
+
 def _footer(job: Job) -> str:
     from analysis.labels import text
 
@@ -463,6 +469,17 @@ def _crashed(job: Job, exc: BaseException) -> Outcome:
                    finished=dt.datetime.now().replace(microsecond=0).isoformat(sep=" "))
 
 
+def _groups(jobs: list[Job], workers: int, warm: bool) -> list[list[Job]]:
+    """Tasks for the workers: with warm kernels and enough datasets to keep every worker busy,
+    all the reports of a dataset together (its kernel loads it once); else one report each."""
+    by_dataset: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_dataset.setdefault(job.dataset_id, []).append(job)
+    if not warm or len(by_dataset) < 2 * workers:
+        return [[job] for job in jobs]
+    return sorted(by_dataset.values(), key=len, reverse=True)  # longest first: even finish
+
+
 def _run_all(jobs: list[Job], workers: int, console, warm: bool = True) -> list[Outcome]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -479,15 +496,15 @@ def _run_all(jobs: list[Job], workers: int, console, warm: bool = True) -> list[
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
                                  initializer=_init_worker,
                                  initargs=(warm, imports, str(jobs[0].notebook.parent))) as pool:
-            futures = {pool.submit(run_job, job): job for job in jobs}
+            futures = {pool.submit(run_jobs, group): group for group in _groups(jobs, workers, warm)}
             for future in as_completed(futures):
-                job = futures[future]
+                group = futures[future]
                 try:
-                    outcome = future.result()
+                    done = future.result()
                 except Exception as exc:  # a worker died (out of memory, killed…)
-                    outcome = _crashed(job, exc)
-                outcomes.append(outcome)
-                bar.update(task, advance=1, description=f"{job.dataset_id} / {job.report}")
+                    done = [_crashed(job, exc) for job in group]
+                outcomes += done
+                bar.update(task, advance=len(group), description=f"{group[-1].dataset_id} / {group[-1].report}")
     return outcomes
 
 

@@ -132,7 +132,9 @@ def dependencies(reads: dict[str, list[str]]) -> dict[str, dict[str, str]]:
     trees: dict[str, str] = {}
     for name in reads.get("files", []):
         path = Path(name)
-        if path.name == "dataset.yml":
+        if path.is_dir():  # a dataset folder a warm kernel remembered
+            trees[name] = digest_tree(path)
+        elif path.name == "dataset.yml":
             trees[str(path.parent)] = digest_tree(path.parent)
         elif path.is_file():
             files[name] = digest_file(path)
@@ -239,3 +241,74 @@ class IdentityMemo:
         if self.changed:
             ReportCache._write(self.path, self.items)
             self.changed = False
+
+
+# Datasets in a warm kernel ------------------------------------------------------------------------
+
+MEMO_SIZE = 64  # datasets kept per kernel
+
+
+def _copy_dataset(ds: Any) -> Any:
+    """A copy a report may change freely: new containers, tables shared copy-on-write."""
+    import dataclasses
+
+    return dataclasses.replace(
+        ds, meta=ds.meta.model_copy(deep=True), tables={k: v.copy(deep=False) for k, v in ds.tables.items()},
+        sources=dict(ds.sources), input_files=list(ds.input_files), warnings=list(ds.warnings))
+
+
+def memoise_datasets(note_read: Callable[[str], None]) -> None:
+    """Make `analysis.dataset.load_dataset` and `read_meta` remember what they read (warm kernels).
+
+    The reports of a dataset each load it, and the planning review reads the metadata of every
+    dataset beside it; a warm kernel does that work once. An entry is used only while the hashes
+    of every file it came from are unchanged, and the caller gets a copy. ``note_read`` is told
+    about those files on every use, so that the cache records them as the report's inputs as if
+    they had been read again. Errors are never remembered.
+    """
+    from analysis import dataset as module
+
+    if getattr(module.load_dataset, "memoised", False):
+        return
+    load, read_meta = module.load_dataset, module.read_meta
+    datasets: dict[str, tuple[dict[str, str], Any]] = {}
+    metas: dict[str, tuple[dict[str, str], Any]] = {}
+
+    def unchanged(files: dict[str, str]) -> bool:
+        return all(digest_tree(name) == digest for name, digest in files.items())
+
+    def remember(memo: dict, key: str, files: dict[str, str], value: Any) -> None:
+        if len(memo) >= MEMO_SIZE:
+            memo.pop(next(iter(memo)))
+        memo[key] = (files, value)
+
+    def recall(memo: dict, key: str) -> Any:
+        found = memo.get(key)
+        if found is None or not unchanged(found[0]):
+            return None
+        for name in found[0]:
+            note_read(name)
+        return found[1]
+
+    def load_dataset(path):
+        key = str(Path(path).expanduser().resolve())
+        ds = recall(datasets, key)
+        if ds is None:
+            ds = load(path)
+            files = {str(f): digest_file(f) for f in ds.input_files if Path(f).is_file()}
+            remember(datasets, key, {key: digest_tree(key), **files}, ds)
+        return _copy_dataset(ds)
+
+    def read_meta_memo(path):
+        key = str(Path(path).expanduser().resolve())
+        meta = recall(metas, key)
+        if meta is None:
+            meta = read_meta(path)
+            source = _meta_file(Path(key))
+            if source is not None:
+                remember(metas, key, {str(source): digest_file(source)}, meta)
+        return meta.model_copy(deep=True)
+
+    load_dataset.memoised = True
+    load_dataset.__doc__, read_meta_memo.__doc__ = load.__doc__, read_meta.__doc__
+    module.load_dataset, module.read_meta = load_dataset, read_meta_memo

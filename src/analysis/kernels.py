@@ -4,8 +4,9 @@ A build worker owns one :class:`ReportKernel`: an ipykernel started once, with t
 notebooks import already imported (``warm=True``). Between two reports the kernel's state is put
 back as it was after warm-up (:func:`reset_in_kernel`): the user namespace and execution count,
 the working directory, plotly's renderers and templates, pandas and numpy options, warnings
-filters, ``os.environ`` and ``sys.path``. Modules stay imported: that is the point. A report that
-fails, times out or kills its kernel gets a new kernel for the next report. ``warm=False`` starts
+filters, ``os.environ`` and ``sys.path``. Modules stay imported: that is the point, and so do
+datasets already loaded, while their files are unchanged (`cache.memoise_datasets`). A report
+that fails, times out or kills its kernel gets a new kernel for the next report. ``warm=False`` starts
 a fresh kernel for every report (the old way; tests compare both).
 
 plotly's ``notebook`` renderer inlines plotly.js only the first time it is activated in a
@@ -123,6 +124,10 @@ def warm_up(modules: Iterable[str]) -> list[str]:
         import plotly.io as pio
 
         pio.to_html(go.Figure(go.Bar(x=["a"], y=[1])), include_plotlyjs=False, full_html=False)
+    if "analysis.dataset" in sys.modules:
+        from analysis.cache import memoise_datasets
+
+        memoise_datasets(_note_read)
     _snapshot()
     return failed
 
@@ -172,6 +177,12 @@ def _audit(event: str, args: tuple) -> None:
     if event != "open" and name == os.getcwd():
         return  # import machinery lists the working directory (on sys.path as ''): the notebooks' own
     _READS["files" if event == "open" else "folders"].add(name)
+
+
+def _note_read(name: str) -> None:
+    """A file a report used without opening it (the warm kernel remembered it): a read all the same."""
+    if _READS["on"]:
+        _READS["files"].add(name)
 
 
 def record_reads(skip: Iterable[str] = ()) -> None:

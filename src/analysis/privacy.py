@@ -202,6 +202,8 @@ def pseudonymise_loads(key: bytes | None) -> None:
         return coded, coder.problems(problems)
 
     read_dataset.__wrapped_by_privacy__ = original
+    # what a memo of loaded datasets must key on, besides the files (never the key itself)
+    read_dataset.privacy_fingerprint = hashlib.sha256(b"privacy:" + key).hexdigest()[:16]
     read_dataset.__doc__ = original.__doc__
     loader.read_dataset = read_dataset
 

@@ -380,11 +380,12 @@ _FOLD_SQL = (
 
 # People are named by person_id (p) or, for a write-in, by the folded name (wk); either is NULL.
 # Each (conference, title) is a number `ct` and each person named for it a number `r`, so that ONE
-# pass over the marks ORs a bit per name into each ballot's bitset (127 people per HUGEINT lane):
-# fewer bits than names means a name twice. Beyond `_MAX_LANES` lanes the bits wrap, so a short
-# bitset only makes a suspect; suspects, ballots that look invalid and write-ins (for their
-# spelling) are read again exactly in a last pass, which stays small on real data.
-_MAX_LANES = 8
+# pass over the marks gives each ballot-title group its OR (people: its bits) and SUM (a name twice
+# carries) of 2^r, in lanes of _WIDTH bits. The few groups found invalid are decoded from these
+# (mark counts per person) with no second pass, unless the lanes wrapped (more than _MAX_LANES),
+# a name is on one ballot three times or a write-in spelled two ways is on an invalid ballot: then
+# the flagged groups and the write-ins are read again exactly ("few").
+_WIDTH, _MAX_LANES = 100, 8  # a lane's SUM stays under 2^127 up to 2^27 marks per group
 _SQL = {
     "marks": """
         CREATE TEMP VIEW m AS
@@ -392,52 +393,58 @@ _SQL = {
                CASE WHEN p IS NULL THEN {fold} END AS wk
         FROM (SELECT {c} AS c, {b} AS b, {t} AS t, {p} AS p, {w} AS w FROM {source})
     """,
-    "people": """
+    "people": f"""
         CREATE TEMP TABLE people AS
-        SELECT *, r // 127 AS lane, 1::HUGEINT << (r % 127)::HUGEINT AS bit FROM (
-            SELECT c, t, p, wk, count(*) AS n, count(*) - count(b) AS no_id, dense_rank() OVER (ORDER BY c, t) AS ct,
-                   CASE WHEN p IS NOT NULL OR wk IS NOT NULL
-                        THEN row_number() OVER (PARTITION BY c, t ORDER BY p, wk) - 1 END AS r
+        SELECT *, r // {_WIDTH} AS lane, 1::HUGEINT << (r % {_WIDTH})::HUGEINT AS bit FROM (
+            SELECT c, t, p, wk, count(*) AS n, count(*) - count(b) AS no_id, min(w) AS w, count(DISTINCT w) AS spellings,
+                   dense_rank() OVER (ORDER BY c, t) AS ct, CASE WHEN p IS NOT NULL OR wk IS NOT NULL
+                   THEN row_number() OVER (PARTITION BY c, t ORDER BY p, wk) - 1 END AS r
             FROM m GROUP BY c, t, p, wk)
     """,
     "ct": """
         CREATE TEMP TABLE ct AS
-        SELECT DISTINCT k.ct, k.c, k.t, ti.t IS NOT NULL AS known, ti.places
-        FROM people k LEFT JOIN titles_df ti ON k.t = ti.t
+        SELECT DISTINCT k.ct, k.c, k.t, ti.t IS NOT NULL AS known, ti.places FROM people k LEFT JOIN titles_df ti ON k.t = ti.t
     """,
-    "join": """m JOIN people k ON m.c = k.c AND m.t = k.t AND m.p IS NOT DISTINCT FROM k.p
-               AND m.wk IS NOT DISTINCT FROM k.wk""",
+    "join": "m JOIN people k ON m.c = k.c AND m.t = k.t AND m.p IS NOT DISTINCT FROM k.p AND m.wk IS NOT DISTINCT FROM k.wk",
     "ballots": """
         CREATE TEMP TABLE per_c AS
-        SELECT c, count(DISTINCT b) AS ballots,
-               list({{'ct': ct, 'b': b}}) FILTER (WHERE people < named OR CASE {cases} END IS NOT NULL) AS flagged
-        FROM (SELECT k.ct, m.b, count(*) AS marks, count(k.r) AS named, {people} AS people
-              FROM {join} GROUP BY k.ct, m.b) JOIN ct USING (ct)
+        SELECT c, count(DISTINCT b) AS ballots, list({{'ct': ct, 'b': b, 'extra': named - people, 'reason': reason,
+               {fields}}}) FILTER (WHERE people < named OR reason IS NOT NULL) AS flagged
+        FROM (SELECT *, CASE {cases} END AS reason FROM (SELECT *, {people} AS people FROM (
+              SELECT k.ct, m.b, count(*) AS marks, count(k.r) AS named, {aggs} FROM {join} GROUP BY k.ct, m.b
+              )) JOIN ct USING (ct))
         GROUP BY c
     """,
-    "flag": "CREATE TEMP TABLE flag AS SELECT DISTINCT * FROM (SELECT unnest(flagged, recursive := true) FROM per_c)",
+    "flag": "CREATE TEMP TABLE flag AS SELECT unnest(flagged, recursive := true) FROM per_c",
+    "bad": "CREATE TEMP TABLE bad AS SELECT ct, b, reason FROM flag WHERE reason IS NOT NULL",
+    # per person, marks on invalid ballots: bit r of OR, plus 1 when bit r of SUM - OR (a name twice)
+    "bad_marks": """
+        CREATE TEMP TABLE bad_marks AS SELECT ct, r, sum(n)::BIGINT AS n FROM ({decode}) WHERE n > 0 GROUP BY ct, r
+    """,
+    "names": "CREATE TEMP TABLE names AS SELECT ct, r, w AS full_name FROM people WHERE w IS NOT NULL",
     "few": """
         CREATE TEMP TABLE few AS
-        SELECT k.ct, m.b, k.r, m.w FROM {join} WHERE m.p IS NULL OR m.b IN (SELECT b FROM flag)
+        WITH sel AS MATERIALIZED (SELECT * FROM m WHERE p IS NULL OR b IN (SELECT b FROM flag))
+        SELECT k.ct, m.b, k.r, m.w FROM s{join}
     """,
-    "bad": """
-        CREATE TEMP TABLE bad AS SELECT ct, b, reason FROM (
+    "exact": """
+        CREATE OR REPLACE TEMP TABLE bad AS SELECT ct, b, reason FROM (
             SELECT ct, b, CASE {cases} END AS reason
             FROM (SELECT ct, b, count(*) AS marks, count(r) AS named, count(DISTINCT r) AS people
                   FROM few SEMI JOIN flag USING (ct, b) GROUP BY ct, b) JOIN ct USING (ct)
-        ) WHERE reason IS NOT NULL
+        ) WHERE reason IS NOT NULL;
+        CREATE OR REPLACE TEMP TABLE bad_marks AS
+        SELECT ct, r, count(*) AS n FROM few SEMI JOIN bad USING (ct, b) WHERE r IS NOT NULL GROUP BY ct, r;
+        CREATE OR REPLACE TEMP TABLE names AS
+        SELECT ct, r, min(w) AS full_name FROM few ANTI JOIN bad USING (ct, b) WHERE w IS NOT NULL GROUP BY ct, r;
     """,
     "invalid": """
         SELECT c AS conference_id, t AS title_id, reason, count(*) AS ballots
         FROM bad JOIN ct USING (ct) GROUP BY ALL ORDER BY ALL
     """,
     "counts": """
-        SELECT ct.c AS conference_id, ct.t AS title_id, k.p AS person_id, w.full_name,
-               k.n - coalesce(x.n, 0) AS votes
-        FROM people k JOIN ct USING (ct)
-        LEFT JOIN (SELECT ct, r, count(*) AS n FROM few SEMI JOIN bad USING (ct, b) GROUP BY ALL) x USING (ct, r)
-        LEFT JOIN (SELECT ct, r, min(w) AS full_name FROM few ANTI JOIN bad USING (ct, b)
-                   WHERE w IS NOT NULL GROUP BY ALL) w USING (ct, r)
+        SELECT ct.c AS conference_id, ct.t AS title_id, k.p AS person_id, w.full_name, k.n - coalesce(x.n, 0) AS votes
+        FROM people k JOIN ct USING (ct) LEFT JOIN bad_marks x USING (ct, r) LEFT JOIN names w USING (ct, r)
         WHERE k.r IS NOT NULL AND k.n > coalesce(x.n, 0)
         ORDER BY conference_id, title_id, votes DESC, person_id, k.wk
     """,
@@ -468,18 +475,31 @@ def _tally_source(
     con.execute(_SQL["people"])
     _check_keys(con, conferences)
     con.execute(_SQL["ct"])
-    top = con.execute("SELECT coalesce(max(lane), 0) FROM people").fetchone()[0]
-    lanes = min(int(top) + 1, _MAX_LANES)
-    people = " + ".join(  # lanes beyond the last wrap onto the first ones: a suspect, never a miss
-        f"coalesce(bit_count(bit_or(k.bit) FILTER (WHERE k.lane % {lanes} = {i})), 0)::INTEGER"
-        for i in range(lanes)
-    )
+    lanes = int(con.execute("SELECT coalesce(max(lane), 0) + 1 FROM people").fetchone()[0])
+    wrapped, lanes = lanes > _MAX_LANES, min(lanes, _MAX_LANES)  # wrapped lanes: a short OR is only a suspect
+    only = [f" FILTER (WHERE k.lane % {lanes} = {i})" if lanes > 1 else "" for i in range(lanes)]
     cases = " ".join(f"WHEN {_REASON_SQL[r]} THEN '{r}'" for r in rules.invalid_reasons)
-    con.execute(_SQL["ballots"].format(cases=cases, people=people, join=_SQL["join"]))
+    con.execute(_SQL["ballots"].format(
+        cases=cases, join=_SQL["join"],
+        aggs=", ".join(f"bit_or(k.bit){f} AS or{i}, sum(k.bit){f} AS sum{i}" for i, f in enumerate(only)),
+        people=" + ".join(f"coalesce(bit_count(or{i})::INTEGER, 0)" for i in range(lanes)),
+        fields=", ".join(f"'or{i}': or{i}, 'sum{i}': sum{i}" for i in range(lanes)),
+    ))
     _check_collected(con, conferences)
     con.execute(_SQL["flag"])
-    con.execute(_SQL["few"].format(join=_SQL["join"]))
-    con.execute(_SQL["bad"].format(cases=cases))
+    con.execute(_SQL["bad"])
+    carries = " + ".join(f"coalesce(bit_count(sum{i} - or{i})::INTEGER, 0)" for i in range(lanes))
+    exact = wrapped or con.execute(f"SELECT count(*) FROM bad JOIN flag USING (ct, b) WHERE {carries} <> extra").fetchone()[0]
+    if not exact:
+        con.execute(_SQL["bad_marks"].format(decode=" UNION ALL ".join(
+            f"SELECT ct, {i * _WIDTH} + j AS r, ((or{i} >> j::HUGEINT) & 1) + (((sum{i} - or{i}) >> j::HUGEINT) & 1) AS n"
+            f" FROM flag, range({_WIDTH}) AS x(j) WHERE reason IS NOT NULL" for i in range(lanes)
+        )))
+        exact = con.execute("SELECT count(*) FROM bad_marks JOIN people USING (ct, r) WHERE spellings > 1").fetchone()[0]
+        con.execute(_SQL["names"])
+    if exact:
+        con.execute(_SQL["few"].format(join=_SQL["join"].replace("m JOIN", "el m JOIN")))
+        con.execute(_SQL["exact"].format(cases=cases))
     invalid = con.execute(_SQL["invalid"]).df()
     counts = con.execute(_SQL["counts"]).df()
     invalid["ballots"] = invalid["ballots"].astype("Int64")

@@ -21,12 +21,12 @@ from plotly.subplots import make_subplots
 
 from analysis import labels, schema
 from analysis.charts import theme
+from analysis.charts.age import official_bands, range_label
+from analysis.charts.composition import operator_symbol, rule_name, rule_value
 
-AGE_BANDS = ("under_40", "40_50", "50_60", "60_65", "over_65")
 CHANGE_COLOURS = {"retained": theme.PALETTE[0], "removed": theme.FAIL_COLOUR, "added": theme.PASS_COLOUR}
 STATE_COLOURS = {"before": theme.NEUTRAL_COLOUR, "after": theme.PALETTE[0]}
 ACTION_FILLS = {"remove": theme.RESULT_FILLS[False], "review": "#FFF4D6"}
-OPERATORS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
 
 # Columns whose values are codes, and the label column to show them with.
 CODE_COLUMNS = {
@@ -40,18 +40,8 @@ def _t(key: str, language: str, **values: object) -> str:
     return labels.text(f"review.{key}", language, **values)
 
 
-def _start(df: pd.DataFrame, columns: Sequence[str], language: str, what: str) -> str:
-    language = theme.check_language(language)
-    theme.require_columns(df, columns, what)
-    return language
-
-
 def _int(value: object) -> int:
     return 0 if theme._is_missing(value) else int(value)
-
-
-def _empty(fig: go.Figure, title: str, language: str) -> go.Figure:
-    return theme.finish(theme.no_data(fig, language), title, language)
 
 
 # Flows -------------------------------------------------------------------------------------------
@@ -70,17 +60,23 @@ def _flow_parts(reasons: pd.DataFrame, language: str) -> tuple[int, int, int, li
     return retained, removed, added, parts
 
 
+def _flows_start(reasons: pd.DataFrame, language: str, what: str, key: str, title: str | None):
+    """Checked language, the chart's title and `_flow_parts` of a flows chart's reasons."""
+    language = theme.check_inputs(reasons, ["change", "reason", "people"], language, what)
+    chart_title = _t(key, language) if title is None else title
+    return language, chart_title, _flow_parts(reasons, language)
+
+
 def change_flows(reasons: pd.DataFrame, language: str = "vi", title: str | None = None) -> go.Figure:
     """Sankey of people: before → retained / removed (per reason); added (per reason) → after.
 
     ``reasons`` is `review.reason_summary` (``change, reason, people``).
     """
-    language = _start(reasons, ["change", "reason", "people"], language, "change_flows")
-    chart_title = _t("charts.flows", language) if title is None else title
-    fig = go.Figure()
-    retained, removed, added, parts = _flow_parts(reasons, language)
+    language, chart_title, flows = _flows_start(reasons, language, "change_flows", "charts.flows", title)
+    retained, removed, added, parts = flows
     if retained + removed + added == 0:
-        return _empty(fig, chart_title, language)
+        return theme.empty_figure(chart_title, language)
+    fig = go.Figure()
     state = lambda s, n: f"{labels.code_label('review_state', s, language)}: {theme.format_count(n, language)}"  # noqa: E731
     change = lambda c, n: f"{labels.code_label('review_change', c, language)}: {theme.format_count(n, language)}"  # noqa: E731
     nodes = [state("before", retained + removed), change("retained", retained), state("after", retained + added)]
@@ -106,12 +102,11 @@ def change_flows(reasons: pd.DataFrame, language: str = "vi", title: str | None 
 
 def change_waterfall(reasons: pd.DataFrame, language: str = "vi", title: str | None = None) -> go.Figure:
     """Waterfall of people: the pool before, minus each removal reason, plus each addition, after."""
-    language = _start(reasons, ["change", "reason", "people"], language, "change_waterfall")
-    chart_title = _t("charts.waterfall", language) if title is None else title
-    fig = go.Figure()
-    retained, removed, added, parts = _flow_parts(reasons, language)
+    language, chart_title, flows = _flows_start(reasons, language, "change_waterfall", "charts.waterfall", title)
+    retained, removed, added, parts = flows
     if retained + removed + added == 0:
-        return _empty(fig, chart_title, language)
+        return theme.empty_figure(chart_title, language)
+    fig = go.Figure()
     x = [labels.code_label("review_state", "before", language)]
     y, measure = [retained + removed], ["absolute"]
     for kind, reason, n in parts:
@@ -146,21 +141,22 @@ def pyramids(df: pd.DataFrame, language: str = "vi", title: str | None = None) -
 
     ``df`` is `review_composition.pyramid_change` (``state, age_band, gender, count``).
     """
-    language = _start(df, ["state", "age_band", "gender", "count"], language, "pyramids")
+    language = theme.check_inputs(df, ["state", "age_band", "gender", "count"], language, "pyramids")
     chart_title = _t("charts.pyramids", language) if title is None else title
     states = ("before", "after")
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
                         subplot_titles=[labels.code_label("review_state", s, language) for s in states])
     if df.empty:
-        return _empty(go.Figure(), chart_title, language)
-    band_labels = [labels.code_label("age_band", b, language) for b in AGE_BANDS]
+        return theme.empty_figure(chart_title, language)
+    bands = official_bands()
+    band_labels = [labels.code_label("age_band", b, language) for b in bands]
     counts = {(s, b, g): _int(c) for s, b, g, c in zip(df["state"], df["age_band"], df["gender"], df["count"])}
     largest = max([1, *counts.values()])
     tickvals, ticktext = theme.absolute_ticks(largest, language)
     limit = max(tickvals)
     for col, state in enumerate(states, start=1):
         for sex in schema.GENDERS:
-            values = [counts.get((state, b, sex), 0) for b in AGE_BANDS]
+            values = [counts.get((state, b, sex), 0) for b in bands]
             name = labels.code_label("gender", sex, language)
             shown = [theme.format_count(v, language) for v in values]
             fig.add_trace(go.Bar(
@@ -185,12 +181,7 @@ def _category_label(dimension: str, category: object, language: str) -> str:
     if dimension in CODE_COLUMNS:
         return labels.code_label(CODE_COLUMNS[dimension], category, language)
     if dimension == "age_tier":
-        shown = labels.code_label("age_tier", category, language)
-        if shown != str(category):
-            return shown
-        from analysis.charts.composition import _range_label
-
-        return _range_label("age_tier", category, language)
+        return range_label("age_tier", category, language)
     return str(category)
 
 
@@ -200,11 +191,11 @@ def composition_change(df: pd.DataFrame, language: str = "vi", title: str | None
     ``df`` is `review_composition.composition_change`.
     """
     columns = ["dimension", "category", "before", "before_pct", "after", "after_pct"]
-    language = _start(df, columns, language, "composition_change")
+    language = theme.check_inputs(df, columns, language, "composition_change")
     chart_title = _t("charts.composition", language) if title is None else title
     dimensions = list(dict.fromkeys(df["dimension"]))
     if not dimensions:
-        return _empty(go.Figure(), chart_title, language)
+        return theme.empty_figure(chart_title, language)
     heights = [max(1, int((df["dimension"] == d).sum())) for d in dimensions]
     fig = make_subplots(
         rows=len(dimensions), cols=1, vertical_spacing=0.25 / len(dimensions),
@@ -232,12 +223,6 @@ def composition_change(df: pd.DataFrame, language: str = "vi", title: str | None
     return theme.finish(fig, chart_title, language, height=max(theme.HEIGHT, 140 + 70 * sum(heights)))
 
 
-def _rule_value(rule: str, value: object, language: str) -> str:
-    if str(rule).endswith("_share"):
-        return theme.format_percent(value, language)
-    return theme.format_number(value, language)
-
-
 def _wrap(text: str, width: int = 34) -> str:
     """Break a long label into lines of about ``width`` characters (``<br>``)."""
     lines, line = [], ""
@@ -259,11 +244,11 @@ def target_gauges(df: pd.DataFrame, language: str = "vi", title: str | None = No
     (``rule, op, target, certainty, before, before_ok, after, after_ok``).
     """
     columns = ["rule", "op", "target", "before", "after", "after_ok"]
-    language = _start(df, columns, language, "target_gauges")
+    language = theme.check_inputs(df, columns, language, "target_gauges")
     chart_title = _t("charts.gauges", language) if title is None else title
     rows = [r for r in df.to_dict("records") if not theme._is_missing(r["after"]) or not theme._is_missing(r["before"])]
     if not rows:
-        return _empty(go.Figure(), chart_title, language)
+        return theme.empty_figure(chart_title, language)
     cols = min(2, len(rows))
     n_rows = -(-len(rows) // cols)
     row_height, title_space = 330, 90  # px per row of gauges, px above each gauge for its title
@@ -272,8 +257,7 @@ def target_gauges(df: pd.DataFrame, language: str = "vi", title: str | None = No
     fig = go.Figure()
     for i, row in enumerate(rows):
         rule = str(row["rule"])
-        name = labels.text(f"composition.rules.{rule}", language)
-        name = rule if name == f"composition.rules.{rule}" else name
+        name = rule_name(rule, language)
         share = rule.endswith("_share")
         after = None if theme._is_missing(row["after"]) else float(row["after"])
         before = None if theme._is_missing(row["before"]) else float(row["before"])
@@ -282,8 +266,8 @@ def target_gauges(df: pd.DataFrame, language: str = "vi", title: str | None = No
         ok = theme.normalise_ok(row["after_ok"])
         goal = ""
         if target is not None:
-            symbol = OPERATORS.get(str(row["op"]), str(row["op"]))
-            goal = _t("charts.gauge_target", language, op=symbol, target=_rule_value(rule, target, language))
+            goal = _t("charts.gauge_target", language, op=operator_symbol(row["op"]),
+                      target=rule_value(rule, target, language))
             if str(row.get("certainty", "")).upper() == "M":
                 goal += f" {theme.NOTE_MARK}"
         fig.add_trace(go.Indicator(
@@ -348,10 +332,10 @@ def flags_table(df: pd.DataFrame, language: str = "vi", title: str | None = None
     """The flags as a table: person (or title), rule, proposed action, evidence; rows to remove
     shaded; remembered rules [M] marked with `theme.NOTE_MARK`."""
     columns = ["person_id", "full_name", "title", "rule", "action", "evidence", "certainty"]
-    language = _start(df, columns, language, "flags_table")
+    language = theme.check_inputs(df, columns, language, "flags_table")
     chart_title = _t("charts.flags", language) if title is None else title
     if df.empty:
-        return _empty(go.Figure(), chart_title, language)
+        return theme.empty_figure(chart_title, language)
     who = [(f"{n} ({p})" if not theme._is_missing(p) else str(t))
            for p, n, t in zip(df["person_id"], df["full_name"], df["title"])]
     rules = [labels.code_label("review_rule", r, language)
@@ -377,11 +361,12 @@ def flags_table(df: pd.DataFrame, language: str = "vi", title: str | None = None
 
 def changes_by_title(df: pd.DataFrame, language: str = "vi", title: str | None = None) -> go.Figure:
     """Per title: removed (left of zero), retained and added (right), from `review.change_summary`."""
-    language = _start(df, ["body", "title_id", "title", "retained", "removed", "added"], language, "changes_by_title")
+    columns = ["body", "title_id", "title", "retained", "removed", "added"]
+    language = theme.check_inputs(df, columns, language, "changes_by_title")
     chart_title = _t("charts.by_title", language) if title is None else title
     rows = df[df["title_id"].notna()]
     if rows.empty:
-        return _empty(go.Figure(), chart_title, language)
+        return theme.empty_figure(chart_title, language)
     names = [str(t) if not theme._is_missing(t) else str(i) for t, i in zip(rows["title"], rows["title_id"])]
     if len(set(names)) < len(names):
         names = [f"{n} ({i})" for n, i in zip(names, rows["title_id"])]
@@ -404,10 +389,10 @@ def changes_by_title(df: pd.DataFrame, language: str = "vi", title: str | None =
 
 def linkage_units(df: pd.DataFrame, language: str = "vi", title: str | None = None) -> go.Figure:
     """Per lower unit: people of its pool planned for the upper level and the others (stacked)."""
-    language = _start(df, ["unit_name", "people", "feeding"], language, "linkage_units")
+    language = theme.check_inputs(df, ["unit_name", "people", "feeding"], language, "linkage_units")
     chart_title = _t("charts.linkage_units", language) if title is None else title
     if df.empty:
-        return _empty(go.Figure(), chart_title, language)
+        return theme.empty_figure(chart_title, language)
     names = [str(n) for n in df["unit_name"]]
     feeding = [_int(v) for v in df["feeding"]]
     others = [_int(p) - f for p, f in zip(df["people"], feeding)]

@@ -4,9 +4,10 @@ Every figure in `analysis.charts` is built with ``template=TEMPLATE``; `finish()
 title, the language's number separators and common layout so each chart function stays short.
 
 This module is the single place for fonts, colours and sizes. It also holds the small helpers
-every chart module shares: language check, number formatting (Vietnamese ``1.234,5``, English
-``1,234.5``), symmetric absolute ticks (pyramids), threshold lines, pass/fail tables and the
-"no data" placeholder. Number separators come from the labels (``common.decimal_separator``,
+every chart module shares: language and column check, number formatting (Vietnamese ``1.234,5``,
+English ``1,234.5``), coded categories (order with the missing one last and grey, totals, distinct
+labels), symmetric absolute ticks (pyramids), threshold lines, pass/fail tables, bar chart heights
+and the "no data" figure. Number separators come from the labels (``common.decimal_separator``,
 ``common.thousands_separator``), so a new language stays a new label folder, not code.
 """
 
@@ -150,6 +151,76 @@ def format_percent(value: object, language: str, places: int = 2, missing: str =
     if is_missing(value):
         return missing
     return f"{format_number(value, language, places)} %"
+
+
+def format_count_percent(count: object, pct: object, language: str) -> str:
+    """``"12 (30 %)"``; just ``"12"`` when the percentage is missing."""
+    shown = format_count(count, language)
+    return shown if is_missing(pct) else f"{shown} ({format_percent(pct, language)})"
+
+
+# Categories ------------------------------------------------------------------------------------
+# Coded categories (bands, bodies, sectors…) are drawn in a known order, other codes as they come
+# and the missing code ("(không rõ)") last, in grey. Any missing value (None, NA, NaN) is the key
+# None, which `analysis.labels.code_label` shows as "(không rõ)".
+
+
+def category_key(value: object) -> object:
+    """``value`` as a grouping key: every kind of missing value becomes None."""
+    return None if is_missing(value) else value
+
+
+def category_order(values: Iterable[object], order: Sequence[object] = ()) -> list[object]:
+    """Distinct keys of ``values``: those in ``order`` first (in that order), the others as they
+    come, None (missing) last."""
+    seen = list(dict.fromkeys(category_key(v) for v in values))
+    known = [c for c in order if c in seen]
+    others = [k for k in seen if k not in known and k is not None]
+    return known + others + ([None] if None in seen else [])
+
+
+def category_colour(position: int, key: object) -> str:
+    """The palette colour at ``position``; grey for the missing category (None)."""
+    return MISSING_COLOUR if key is None else PALETTE[position % len(PALETTE)]
+
+
+def as_count(value: object) -> int:
+    """A count as a whole number for plotting (missing → 0)."""
+    return 0 if is_missing(value) else int(round(float(value)))
+
+
+def add_up(keys: Iterable[object], counts: Iterable[object]) -> dict[object, int]:
+    """Counts added up per key (``keys`` are category keys or tuples of them)."""
+    totals: dict[object, int] = {}
+    for key, count in zip(keys, counts):
+        totals[key] = totals.get(key, 0) + as_count(count)
+    return totals
+
+
+def category_totals(
+    df: pd.DataFrame, column: str, count: str, pct: str | None = None
+) -> tuple[dict[object, int], dict[object, object]]:
+    """``(count, percentage)`` per category key of a ``column, count, pct`` table.
+
+    Counts of rows with the same key are added up; the percentage is the table's own (the last
+    row's when a key repeats; None without a ``pct`` column).
+    """
+    keys = [category_key(v) for v in df[column]]
+    shares = df[pct] if pct is not None else [None] * len(keys)
+    return add_up(keys, df[count]), dict(zip(keys, shares))
+
+
+def unique_labels(texts: Sequence[str], qualifiers: Sequence[Sequence[str]]) -> list[str]:
+    """Labels made unique by appending qualifiers in turn (e.g. the body, then the id).
+
+    ``unique_labels(["A", "A", "B"], [["x", "y", "z"]]) == ["A (x)", "A (y)", "B"]``; an empty
+    qualifier adds nothing.
+    """
+    result = list(texts)
+    for qualifier in qualifiers:
+        counts = pd.Series(result).value_counts()
+        result = [f"{r} ({q})" if counts[r] > 1 and q else r for r, q in zip(result, qualifier)]
+    return result
 
 
 # Axes and lines --------------------------------------------------------------------------------
@@ -315,6 +386,23 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str = "") ->
         )
 
 
+def check_inputs(
+    df: pd.DataFrame, columns: Iterable[str | None], language: object, what: str = ""
+) -> str:
+    """The checked ``language`` of a chart call whose table ``df`` must have ``columns``.
+
+    Optional columns passed as None are skipped; raises a bilingual `ParameterError` otherwise.
+    """
+    language = check_language(language)
+    require_columns(df, [c for c in columns if c is not None], what)
+    return language
+
+
+def bars_height(bars: int, per_bar: int = 44, base: int = 200) -> int:
+    """Figure height for ``bars`` horizontal bars: at least the house height."""
+    return max(HEIGHT, base + per_bar * bars)
+
+
 def note(fig: go.Figure, text: str) -> go.Figure:
     """A footnote under the plot area, left-aligned (e.g. what a note mark means)."""
     fig.add_annotation(
@@ -357,3 +445,10 @@ def finish(
         layout.setdefault("separators", separators(language))
     fig.update_layout(template=TEMPLATE, title_text=title, **layout)
     return fig
+
+
+def empty_figure(
+    title: str | None, language: str, text: str | None = None, **layout: object
+) -> go.Figure:
+    """A finished figure that only says "no data" (or ``text``) under ``title``."""
+    return finish(no_data(go.Figure(), language, text), title, language, **layout)

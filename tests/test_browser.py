@@ -1,0 +1,205 @@
+"""Offline by proof: every sample report opened in Debian's Chromium with the network blocked.
+
+One build of every report of reports.yml (decks included) per session, reused by every test here;
+each page must make no request outside the file system, log no console error, draw every chart
+and show Vietnamese text. A screenshot of each is kept in test-artifacts/screenshots/ (ignored by
+git). Hostile text (HTML, script, spreadsheet formulas in names, units, positions, titles and the
+dataset's name) must show as text, run nothing, and be inert in the CSV files.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from analysis import config, labels
+from analysis.browser import CHROMIUM, chromium, offline_page, open_report
+from analysis.build import build, load_config, plan
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
+if not CHROMIUM.exists():
+    pytest.skip("needs /usr/bin/chromium (make browser)", allow_module_level=True)
+if not (config.PROJECT_ROOT / "node_modules" / "reveal.js").is_dir():
+    pytest.skip("needs the slide scripts (make assets)", allow_module_level=True)
+
+SCREENSHOTS = config.PROJECT_ROOT / "test-artifacts" / "screenshots"
+VIETNAMESE = re.compile(r"[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđĐ]")
+DRAWN = """() => Array.from(document.querySelectorAll('.plotly-graph-div'))
+    .filter(gd => !gd.querySelector('.main-svg')).length"""
+
+
+def _pairs() -> list[tuple[str, str]]:
+    try:
+        jobs = plan(config.BUILD_CONFIG)[0]
+    except Exception:  # noqa: BLE001 - no samples: the fixture skips
+        return []
+    return [(j.dataset_id, j.report) for j in jobs]
+
+
+PAIRS = _pairs()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """Every report of reports.yml, built once into a temporary folder."""
+    if not PAIRS:
+        pytest.skip("sample datasets absent: make sample")
+    out = tmp_path_factory.mktemp("reports")
+    result = build(config.BUILD_CONFIG, out=out, jobs=2, console=Console(record=True, width=200))
+    assert result.ok, [(o.dataset_id, o.report, o.error, o.problems[:3]) for o in result.failed]
+    return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with chromium() as instance:
+        yield instance
+
+
+def _visit(browser, path: Path, shot: str) -> dict:
+    """Open a page offline, show every slide of a deck; what went wrong, and what is shown."""
+    blocked, errors, dialogs = [], [], []
+    with offline_page(browser, blocked) as page:
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        deck = open_report(page, path)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=not deck)
+        texts = [page.evaluate("() => document.body.innerText")]
+        slides = page.evaluate("() => window.Reveal ? Reveal.getTotalSlides() : 1") if deck else 1
+        for number in range(1, slides):
+            page.evaluate("() => Reveal.next()")
+            page.wait_for_function("() => Array.from(Reveal.getCurrentSlide().querySelectorAll("
+                                   "'.plotly-graph-div')).every(gd => gd.dataset.qhShown)")
+            texts.append(page.evaluate("() => Reveal.getCurrentSlide().innerText"))
+            page.screenshot(path=str(SCREENSHOTS / f"{shot}-{number + 1}.png"))
+        svg = page.evaluate("() => Array.from(document.querySelectorAll('svg text')).map(t => t.textContent)")
+        return {
+            "blocked": blocked, "errors": errors, "dialogs": dialogs, "deck": deck, "slides": slides,
+            "charts": page.evaluate("() => document.querySelectorAll('.plotly-graph-div').length"),
+            "undrawn": page.evaluate(DRAWN), "text": "\n".join(texts), "svg": "\n".join(svg),
+            "marking": page.evaluate("() => (document.querySelector('.qh-slide-marking, .qh-marking-bar')"
+                                     " || {}).textContent"),
+            "metadata": page.evaluate("() => document.querySelectorAll('[data-qh-metadata]').length"),
+        }
+
+
+@pytest.mark.parametrize(("dataset_id", "report"), PAIRS, ids=[f"{d}/{r}" for d, r in PAIRS])
+def test_every_report_works_offline(built, browser, dataset_id, report):
+    seen = _visit(browser, built / dataset_id / f"{report}.html", f"{dataset_id}-{report}")
+    assert seen["blocked"] == [], "a request left the file system"
+    assert seen["errors"] == [] and seen["dialogs"] == []
+    assert seen["charts"] > 0 and seen["undrawn"] == 0, "every chart has drawn its SVG"
+    assert labels.text(f"report.names.{report}", "vi") in seen["text"]
+    assert len(VIETNAMESE.findall(seen["text"])) > 20
+    assert seen["marking"].strip() == load_config(config.BUILD_CONFIG)["marking"]  # reports.yml's
+    assert seen["metadata"] == 1
+    if seen["deck"]:
+        assert seen["slides"] >= 5
+
+
+def test_the_index_works_offline(built, browser):
+    seen = _visit(browser, built / "index.html", "index")
+    assert seen["blocked"] == [] and seen["errors"] == []
+    assert labels.text("report.index.title", "vi") in seen["text"]
+    assert seen["text"].count(labels.text("report.index.open", "vi")) == len(PAIRS)
+
+
+# Hostile text ------------------------------------------------------------------------------------
+
+NAMES = {
+    "007": '<script>alert("tên")</script>Nguyễn Văn An',
+    "008": "<img src=x onerror=alert(1)>Lò Thị Bình",
+    "009": '=HYPERLINK("http://evil.example/x","Bấm vào đây")',
+    "010": "+cmd|' /C calc'!A0",
+    "011": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "012": "-2+3+cmd|' /C calc'!A0",
+}
+DATASET_NAME = 'Huyện <script>alert("ds")</script> =HYPERLINK("x")'
+TITLE = "<img src=x onerror=alert(5)>Bí thư Huyện ủy"
+HOSTILE_REPORTS = ("composition", "introduction_votes", "trust_votes", "planning_review", "briefing")
+
+
+def write_hostile_dataset(folder: Path) -> Path:
+    """A valid dataset whose every free text is an attack: names, units, positions, titles,
+    the dataset's name and description, a removal reason."""
+    folder.mkdir(parents=True)
+
+    def table(name: str, header: list[str], rows: list[list]) -> None:
+        with open(folder / f"{name}.csv", "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+
+    births = ["1975-08-06", "1980-02-28", "1984-01-01", "1970-03-03", "1978-04-04", "1982-05-05"]
+    table("people", ["person_id", "full_name", "gender", "birth_date", "ethnicity", "unit", "sector",
+                     "position", "education", "political_theory", "party_join_date"],
+          [[pid, name, "male" if i % 2 == 0 else "female", births[i], "Kinh" if i < 4 else "Thái",
+            "<b onmouseover=alert(2)>Văn phòng</b>" if i < 3 else "=1+1", "party" if i < 3 else "government",
+            "<iframe src=javascript:alert(4)></iframe>Phó Chủ tịch" if i % 2 else "+Trưởng ban",
+            "bachelor", "advanced", "2000-01-01"] for i, (pid, name) in enumerate(NAMES.items())])
+    table("titles", ["title_id", "title", "body", "term", "seats", "places", "managed_by"],
+          [["BT", TITLE, "leadership", "2025-2030", 1, 3, "higher"],
+           ["BCH", "@Ủy viên Ban Chấp hành", "bch", "2025-2030", 33, 50, "own"]])
+    table("planning", ["person_id", "title_id", "status", "since", "removed_on", "removal_reason"],
+          [[pid, "BT" if i < 2 else "BCH", "approved", "2022-01-10", "", ""] for i, pid in enumerate(NAMES)]
+          + [["012", "BT", "removed", "2021-01-10", "2022-03-01", "<script>alert(6)</script>kỷ luật"]])
+    table("conferences", ["conference_id", "step", "body", "date", "convened", "present", "ballots_issued",
+                          "ballots_collected", "ballots_valid", "base"],
+          [["HN1", 3, "key_cadres", "2022-05-20", 120, 115, 115, 115, 113, "convened"],
+           ["HN2", 4, "bch", "2022-05-22", 33, 32, 32, 32, 32, ""]])
+    table("ballots", ["conference_id", "title_id", "person_id", "votes"],
+          [["HN1", "BT", "007", 80], ["HN1", "BT", "008", 50], ["HN1", "BCH", "009", 100],
+           ["HN1", "BCH", "010", 45], ["HN1", "BCH", "011", 70], ["HN1", "BCH", "012", 90]])
+    table("trust_votes", ["conference_id", "person_id", "full_name", "agree", "disagree"],
+          [["HN2", pid, name, 30 - i, 2 + i] for i, (pid, name) in enumerate(NAMES.items())])
+    (folder / "dataset.yml").write_text(
+        "id: hostile-2022\n"
+        f"name: '{DATASET_NAME}'\n"
+        "level: district\nregime: qd50\nas_of: 2022-05-25\n"
+        "terms:\n  - {label: 2025-2030, kind: party, start: 2025-06}\n"
+        "tables: {people: people.csv, titles: titles.csv, planning: planning.csv, "
+        "conferences: conferences.csv, ballots: ballots.csv, trust_votes: trust_votes.csv}\n"
+        "description: '<img src=x onerror=alert(7)> @cmd'\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile")
+    dataset = write_hostile_dataset(root / "hostile-2022")
+    result = build(datasets=[dataset], reports=list(HOSTILE_REPORTS), out=root / "out", jobs=2,
+                   console=Console(record=True, width=200))
+    assert result.ok, [(o.report, o.error, o.problems[:3]) for o in result.failed]
+    return root / "out" / "hostile-2022"
+
+
+@pytest.mark.parametrize("report", HOSTILE_REPORTS)
+def test_hostile_text_is_shown_as_text_and_runs_nothing(hostile, browser, report):
+    seen = _visit(browser, hostile / f"{report}.html", f"hostile-{report}")
+    assert seen["dialogs"] == [], "a script from the data ran"
+    assert seen["blocked"] == [] and seen["errors"] == [] and seen["undrawn"] == 0
+    assert DATASET_NAME in seen["text"]  # the title block, literally
+    if report in ("introduction_votes", "trust_votes", "planning_review"):
+        for name in NAMES.values():
+            assert name in seen["text"], name  # tables
+    if report in ("introduction_votes", "trust_votes"):
+        for name in NAMES.values():
+            assert name in seen["svg"], name  # and charts
+    if report in ("composition", "introduction_votes", "briefing"):
+        assert TITLE in seen["svg"]
+
+
+def test_hostile_text_is_inert_in_csv(hostile):
+    for path in (hostile / "trust_votes" / "trust.csv", hostile / "introduction_votes" / "tally.csv"):
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            names = [row["full_name"] for row in csv.DictReader(handle)]
+        for pid in ("009", "010", "011", "012"):  # =, +, @, - first: made text for Excel
+            assert "'" + NAMES[pid] in names, (path.name, NAMES[pid])
+        assert NAMES["007"] in names  # HTML is text in a CSV: kept as written
+        assert not any(n.startswith(("=", "+", "-", "@")) for n in names)
