@@ -379,13 +379,15 @@ _FOLD_SQL = (
 )
 
 # People are named by person_id (p) or, for a write-in, by the folded name (wk); either is NULL.
-# Each (conference, title) is a number `ct` and each person named for it a number `r`, so that ONE
-# pass over the marks gives each ballot-title group its OR (people: its bits) and SUM (a name twice
-# carries) of 2^r, in lanes of _WIDTH bits. The few groups found invalid are decoded from these
-# (mark counts per person) with no second pass, unless the lanes wrapped (more than _MAX_LANES),
-# a name is on one ballot three times or a write-in spelled two ways is on an invalid ballot: then
-# the flagged groups and the write-ins are read again exactly ("few").
-_WIDTH, _MAX_LANES = 100, 8  # a lane's SUM stays under 2^127 up to 2^27 marks per group
+# Each (conference, title) gets a number `ct` and each person named for it a number `r`. ONE pass
+# over the marks then sums, per ballot and title, a 2-bit counter per person (4^r; 50 people per
+# HUGEINT lane): with nobody named 4 times there is no carry, so the sums tell who is named how
+# often, and invalid ballots are subtracted with no second pass. Only when that cannot be read
+# (lanes wrapped beyond _LANES, a name 4 times, a write-in spelled two ways on an invalid ballot)
+# are the flagged ballots and the write-ins read again exactly ("few").
+_PER_LANE, _LANES = 50, 8  # 100 bits a lane: its sum stays under 2^127 up to 2^29 marks
+_LOW = sum(4**i for i in range(_PER_LANE))  # the low bit of every counter
+_ON = "x.c = k.c AND x.t = k.t AND x.p IS NOT DISTINCT FROM k.p AND x.wk IS NOT DISTINCT FROM k.wk"
 _SQL = {
     "marks": """
         CREATE TEMP VIEW m AS
@@ -393,39 +395,37 @@ _SQL = {
                CASE WHEN p IS NULL THEN {fold} END AS wk
         FROM (SELECT {c} AS c, {b} AS b, {t} AS t, {p} AS p, {w} AS w FROM {source})
     """,
-    "people": f"""
+    "people": """
         CREATE TEMP TABLE people AS
-        SELECT *, r // {_WIDTH} AS lane, 1::HUGEINT << (r % {_WIDTH})::HUGEINT AS bit FROM (
-            SELECT c, t, p, wk, count(*) AS n, count(*) - count(b) AS no_id, min(w) AS w, count(DISTINCT w) AS spellings,
-                   dense_rank() OVER (ORDER BY c, t) AS ct, CASE WHEN p IS NOT NULL OR wk IS NOT NULL
-                   THEN row_number() OVER (PARTITION BY c, t ORDER BY p, wk) - 1 END AS r
-            FROM m GROUP BY c, t, p, wk)
+        SELECT c, t, p, wk, count(*) AS n, count(*) - count(b) AS no_id, min(w) AS w, max(w) AS w_max,
+               dense_rank() OVER (ORDER BY c, t) AS ct, CASE WHEN p IS NOT NULL OR wk IS NOT NULL
+               THEN row_number() OVER (PARTITION BY c, t ORDER BY p, wk) - 1 END AS r
+        FROM m GROUP BY c, t, p, wk
     """,
     "ct": """
-        CREATE TEMP TABLE ct AS
-        SELECT DISTINCT k.ct, k.c, k.t, ti.t IS NOT NULL AS known, ti.places FROM people k LEFT JOIN titles_df ti ON k.t = ti.t
+        CREATE TEMP TABLE ct AS SELECT DISTINCT k.ct, k.c, k.t, ti.t IS NOT NULL AS known, ti.places
+        FROM people k LEFT JOIN titles_df ti ON k.t = ti.t
     """,
-    "join": "m JOIN people k ON m.c = k.c AND m.t = k.t AND m.p IS NOT DISTINCT FROM k.p AND m.wk IS NOT DISTINCT FROM k.wk",
-    "ballots": """
+    "ballots": f"""
         CREATE TEMP TABLE per_c AS
-        SELECT c, count(DISTINCT b) AS ballots, list({{'ct': ct, 'b': b, 'extra': named - people, 'reason': reason,
-               {fields}}}) FILTER (WHERE people < named OR reason IS NOT NULL) AS flagged
-        FROM (SELECT *, CASE {cases} END AS reason FROM (SELECT *, {people} AS people FROM (
-              SELECT k.ct, m.b, count(*) AS marks, count(k.r) AS named, {aggs} FROM {join} GROUP BY k.ct, m.b
+        SELECT c, count(DISTINCT b) AS ballots, list({{{{'ct': ct, 'b': b, 'named': named, 'reason': reason,
+               {{fields}}}}}}) FILTER (WHERE people < named OR reason IS NOT NULL) AS flagged
+        FROM (SELECT *, CASE {{cases}} END AS reason FROM (SELECT *, {{people}} AS people FROM (
+              SELECT k.ct, x.b, count(*) AS marks, count(k.r) AS named, {{sums}}
+              FROM m x JOIN (SELECT *, {{counters}} FROM people) k ON {_ON} GROUP BY k.ct, x.b
               )) JOIN ct USING (ct))
         GROUP BY c
     """,
     "flag": "CREATE TEMP TABLE flag AS SELECT unnest(flagged, recursive := true) FROM per_c",
-    "bad": "CREATE TEMP TABLE bad AS SELECT ct, b, reason FROM flag WHERE reason IS NOT NULL",
-    # per person, marks on invalid ballots: bit r of OR, plus 1 when bit r of SUM - OR (a name twice)
-    "bad_marks": """
-        CREATE TEMP TABLE bad_marks AS SELECT ct, r, sum(n)::BIGINT AS n FROM ({decode}) WHERE n > 0 GROUP BY ct, r
+    "decode": """
+        CREATE TEMP TABLE bad AS SELECT ct, b, reason FROM flag WHERE reason IS NOT NULL;
+        CREATE TEMP TABLE bad_marks AS SELECT ct, r, sum(n)::BIGINT AS n FROM ({counts}) WHERE n > 0 GROUP BY ct, r;
+        CREATE TEMP TABLE names AS SELECT ct, r, w AS full_name FROM people WHERE w IS NOT NULL;
     """,
-    "names": "CREATE TEMP TABLE names AS SELECT ct, r, w AS full_name FROM people WHERE w IS NOT NULL",
-    "few": """
+    "few": f"""
         CREATE TEMP TABLE few AS
-        WITH sel AS MATERIALIZED (SELECT * FROM m WHERE p IS NULL OR b IN (SELECT b FROM flag))
-        SELECT k.ct, m.b, k.r, m.w FROM s{join}
+        WITH x AS MATERIALIZED (SELECT * FROM m WHERE p IS NULL OR b IN (SELECT b FROM flag))
+        SELECT k.ct, x.b, k.r, x.w FROM x JOIN people k ON {_ON}
     """,
     "exact": """
         CREATE OR REPLACE TEMP TABLE bad AS SELECT ct, b, reason FROM (
@@ -475,30 +475,29 @@ def _tally_source(
     con.execute(_SQL["people"])
     _check_keys(con, conferences)
     con.execute(_SQL["ct"])
-    lanes = int(con.execute("SELECT coalesce(max(lane), 0) + 1 FROM people").fetchone()[0])
-    wrapped, lanes = lanes > _MAX_LANES, min(lanes, _MAX_LANES)  # wrapped lanes: a short OR is only a suspect
-    only = [f" FILTER (WHERE k.lane % {lanes} = {i})" if lanes > 1 else "" for i in range(lanes)]
+    lanes = int(con.execute(f"SELECT coalesce(max(r), 0) // {_PER_LANE} + 1 FROM people").fetchone()[0])
+    wrapped, lanes = lanes > _LANES, min(lanes, _LANES)  # wrapped: people share counters, only suspects
     cases = " ".join(f"WHEN {_REASON_SQL[r]} THEN '{r}'" for r in rules.invalid_reasons)
+    count = [(f"(s{i} & {_LOW})", f"((s{i} >> 1::HUGEINT) & {_LOW})") for i in range(lanes)]
     con.execute(_SQL["ballots"].format(
-        cases=cases, join=_SQL["join"],
-        aggs=", ".join(f"bit_or(k.bit){f} AS or{i}, sum(k.bit){f} AS sum{i}" for i, f in enumerate(only)),
-        people=" + ".join(f"coalesce(bit_count(or{i})::INTEGER, 0)" for i in range(lanes)),
-        fields=", ".join(f"'or{i}': or{i}, 'sum{i}': sum{i}" for i in range(lanes)),
+        cases=cases, fields=", ".join(f"'s{i}': s{i}" for i in range(lanes)),
+        sums=", ".join(f"sum(k.s{i}) AS s{i}" for i in range(lanes)),
+        counters=", ".join(f"CASE WHEN r // {_PER_LANE} % {lanes} = {i} THEN 1::HUGEINT << (2 * (r % {_PER_LANE}))"
+                           f"::HUGEINT ELSE 0 END AS s{i}" for i in range(lanes)),
+        people=" + ".join(f"coalesce(bit_count({lo} | {hi}), 0)::INTEGER" for lo, hi in count),
     ))
     _check_collected(con, conferences)
     con.execute(_SQL["flag"])
-    con.execute(_SQL["bad"])
-    carries = " + ".join(f"coalesce(bit_count(sum{i} - or{i})::INTEGER, 0)" for i in range(lanes))
-    exact = wrapped or con.execute(f"SELECT count(*) FROM bad JOIN flag USING (ct, b) WHERE {carries} <> extra").fetchone()[0]
+    marks = " + ".join(f"coalesce(bit_count({lo}) + 2 * bit_count({hi}), 0)::INTEGER" for lo, hi in count)
+    exact = wrapped or con.execute(  # a carry: someone named 4 times or more
+        f"SELECT count(*) FROM flag WHERE {marks} <> named").fetchone()[0]
     if not exact:
-        con.execute(_SQL["bad_marks"].format(decode=" UNION ALL ".join(
-            f"SELECT ct, {i * _WIDTH} + j AS r, ((or{i} >> j::HUGEINT) & 1) + (((sum{i} - or{i}) >> j::HUGEINT) & 1) AS n"
-            f" FROM flag, range({_WIDTH}) AS x(j) WHERE reason IS NOT NULL" for i in range(lanes)
-        )))
-        exact = con.execute("SELECT count(*) FROM bad_marks JOIN people USING (ct, r) WHERE spellings > 1").fetchone()[0]
-        con.execute(_SQL["names"])
+        con.execute(_SQL["decode"].format(counts=" UNION ALL ".join(
+            f"SELECT ct, {i * _PER_LANE} + j AS r, (s{i} >> (2 * j)::HUGEINT) & 3 AS n FROM flag, "
+            f"range({_PER_LANE}) AS x(j) WHERE reason IS NOT NULL" for i in range(lanes))))
+        exact = con.execute("SELECT count(*) FROM bad_marks JOIN people USING (ct, r) WHERE w <> w_max").fetchone()[0]
     if exact:
-        con.execute(_SQL["few"].format(join=_SQL["join"].replace("m JOIN", "el m JOIN")))
+        con.execute(_SQL["few"])
         con.execute(_SQL["exact"].format(cases=cases))
     invalid = con.execute(_SQL["invalid"]).df()
     counts = con.execute(_SQL["counts"]).df()
