@@ -94,7 +94,11 @@ def test_sample_calls_write_samples(monkeypatch, tmp_path):
 def test_list_reports():
     result = runner.invoke(cli.app, ["list-reports"])
     assert result.exit_code == 0
-    assert result.output.startswith("composition\t")
+    names = [line.split("\t")[0] for line in result.output.splitlines()]
+    # every notebook in notebooks/ is a report, listed in name order with its title
+    assert names == sorted(names)
+    assert {"composition", "introduction_votes", "trust_votes", "planning_review", "briefing"} <= set(names)
+    assert "composition\tCơ cấu đội ngũ cán bộ trong quy hoạch" in result.output
 
 
 def test_python_dash_m_works():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import re
 from pathlib import Path
@@ -293,19 +294,26 @@ def test_warm_and_portfolio_pages_draw_their_charts_offline(tmp_path):
                        console=Console(record=True, width=200))
         assert result.ok, [o.error for o in result.outcomes]
         pages += [(Path(o.html), 3 if o.report == "a" else 1) for o in result.outcomes]
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            for page_path, charts in pages:
-                context = browser.new_context(offline=True)
-                page = context.new_page()
-                errors = []
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                page.goto(page_path.as_uri())
-                page.wait_for_function("() => window.Plotly && [...document.querySelectorAll('.plotly-graph-div')]"
-                                       ".every(c => c.querySelector('.main-svg'))", timeout=60_000)
-                assert page.locator(".plotly-graph-div .main-svg").count() >= charts, page_path
-                assert errors == [], page_path
-                context.close()
-        finally:
-            browser.close()
+
+    def open_pages():
+        with playwright.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+            try:
+                for page_path, charts in pages:
+                    context = browser.new_context(offline=True)
+                    page = context.new_page()
+                    errors = []
+                    page.on("pageerror", lambda exc: errors.append(str(exc)))
+                    page.goto(page_path.as_uri())
+                    page.wait_for_function("() => window.Plotly && [...document.querySelectorAll('.plotly-graph-div')]"
+                                           ".every(c => c.querySelector('.main-svg'))", timeout=60_000)
+                    assert page.locator(".plotly-graph-div .main-svg").count() >= charts, page_path
+                    assert errors == [], page_path
+                    context.close()
+            finally:
+                browser.close()
+
+    # playwright's sync API refuses a thread whose asyncio loop runs (an in-process build may leave
+    # one behind under xdist), so the browser is driven from a thread of its own.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(open_pages).result()

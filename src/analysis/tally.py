@@ -187,8 +187,7 @@ def check_accounting(conferences: pd.DataFrame) -> None:
         convened = row.get("convened")
         if pd.isna(convened) or int(convened) <= 0:
             lines.append(
-                f"Hội nghị {conference}: số được triệu tập phải lớn hơn 0 "
-                f"(giá trị '{convened}') / "
+                f"Hội nghị {conference}: số được triệu tập phải lớn hơn 0 (giá trị '{convened}') / "
                 f"conference {conference}: convened must be more than 0 (value '{convened}')"
             )
             continue
@@ -242,8 +241,7 @@ def resolve_bases(
             )
         elif value is None or pd.isna(value) or int(value) <= 0:
             lines.append(
-                f"Hội nghị {conference}: không có số '{name}' để làm cơ sở tính tỷ lệ "
-                f"(giá trị '{value}') / "
+                f"Hội nghị {conference}: không có số '{name}' để làm cơ sở tính tỷ lệ (giá trị '{value}') / "
                 f"conference {conference}: no '{name}' count to use as the base (value '{value}')"
             )
         counts.append(None if value is None or pd.isna(value) else int(value))
@@ -306,8 +304,7 @@ def split_ballots(ballots: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     both = sorted(set(raw["conference_id"]) & set(counted["conference_id"]))
     if both:
         raise DatasetError(
-            f"Hội nghị {', '.join(both)} có cả phiếu gốc và biên bản kiểm phiếu "
-            f"(sẽ bị đếm hai lần) / "
+            f"Hội nghị {', '.join(both)} có cả phiếu gốc và biên bản kiểm phiếu (sẽ bị đếm hai lần) / "
             f"conference {', '.join(both)} has both raw ballots and counted minutes (would count twice)"
         )
     return raw, counted
@@ -341,27 +338,20 @@ def tally_parquet(
     DuckDB streams the file and spills to disk beyond ``memory_limit``: a province's ballots
     tally in bounded memory (see benchmarks/bench_tally.py).
     """
-    path = Path(path)
+    quoted = str(Path(path)).replace("'", "''")
     with _connection(memory_limit) as con:
-        con.execute(f"CREATE VIEW src_pq AS SELECT * FROM read_parquet('{_sql_text(str(path))}')")
+        con.execute(f"CREATE VIEW src_pq AS SELECT * FROM read_parquet('{quoted}')")
         return _tally_source(con, "src_pq", titles, conferences, rules or ballot_rules())
 
 
-class _connection:
-    """A private in-memory DuckDB connection with bounded memory, closed on exit."""
-
-    def __init__(self, memory_limit: str = "1GB"):
-        self.con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False})
-
-    def __enter__(self) -> duckdb.DuckDBPyConnection:
-        return self.con
-
-    def __exit__(self, *exc: object) -> None:
-        self.con.close()
-
-
-def _sql_text(text: str) -> str:
-    return text.replace("'", "''")
+def _connection(memory_limit: str = "1GB") -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB connection with bounded memory (closed on leaving `with`)."""
+    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False})
+    try:  # it may pre-group the 10 M marks by ballot and person before the join: far slower here
+        con.execute("SET disabled_optimizers = 'partial_aggregate_pushdown'")
+    except duckdb.Error:  # a DuckDB without that optimizer
+        pass
+    return con
 
 
 def _column(name: str, types: dict[str, str]) -> str:
@@ -378,174 +368,133 @@ _FOLD_SQL = (
     " '[^a-z0-9]+', ' ', 'g')), '')"
 )
 
-# People are named by person_id (p) or, for a write-in, by the folded name (wk); either is NULL.
-# Each (conference, title) gets a number `ct` and each person named for it a number `r`. ONE pass
-# over the marks then sums, per ballot and title, a 2-bit counter per person (4^r; 50 people per
-# HUGEINT lane): with nobody named 4 times there is no carry, so the sums tell who is named how
-# often, and invalid ballots are subtracted with no second pass. Only when that cannot be read
-# (lanes wrapped beyond _LANES, a name 4 times, a write-in spelled two ways on an invalid ballot)
-# are the flagged ballots and the write-ins read again exactly ("few").
-_PER_LANE, _LANES = 50, 8  # 100 bits a lane: its sum stays under 2^127 up to 2^29 marks
+# A person is named by person_id (p) or, for a write-in, by the folded name (wk). Each conference
+# and title gets a number `ct`, each person named there a number `r`; then ONE pass over the marks
+# sums, per ballot and title, a 2-bit counter per person (4^r, 50 to a HUGEINT lane `s0`, `s1`…).
+# With nobody named 4 times there is no carry: the sums say who is named how often, so invalid
+# ballots are taken off the totals with no second pass. Only when the sums cannot say it (over
+# _LANES lanes, a name 4 times, a write-in spelled two ways on an invalid ballot) are the flagged
+# ballots and the write-ins read again ("few").
+_PER_LANE, _LANES = 50, 8  # 100 bits a lane: a lane's sum stays under 2^127 up to 2^29 marks
 _LOW = sum(4**i for i in range(_PER_LANE))  # the low bit of every counter
 _ON = "x.c = k.c AND x.t = k.t AND x.p IS NOT DISTINCT FROM k.p AND x.wk IS NOT DISTINCT FROM k.wk"
 _SQL = {
-    "marks": """
-        CREATE TEMP VIEW m AS
+    "marks": """CREATE TEMP VIEW m AS
         SELECT c, b, t, p, CASE WHEN p IS NULL THEN regexp_replace(w, '\\s+', ' ', 'g') END AS w,
                CASE WHEN p IS NULL THEN {fold} END AS wk
-        FROM (SELECT {c} AS c, {b} AS b, {t} AS t, {p} AS p, {w} AS w FROM {source})
-    """,
-    "people": """
-        CREATE TEMP TABLE people AS
+        FROM (SELECT {c} AS c, {b} AS b, {t} AS t, {p} AS p, {w} AS w FROM {source})""",
+    "people": """CREATE TEMP TABLE people AS
         SELECT c, t, p, wk, count(*) AS n, count(*) - count(b) AS no_id, min(w) AS w, max(w) AS w_max,
                dense_rank() OVER (ORDER BY c, t) AS ct, CASE WHEN p IS NOT NULL OR wk IS NOT NULL
                THEN row_number() OVER (PARTITION BY c, t ORDER BY p, wk) - 1 END AS r
-        FROM m GROUP BY c, t, p, wk
-    """,
-    "ct": """
+        FROM m GROUP BY c, t, p, wk;
         CREATE TEMP TABLE ct AS SELECT DISTINCT k.ct, k.c, k.t, ti.t IS NOT NULL AS known, ti.places
-        FROM people k LEFT JOIN titles_df ti ON k.t = ti.t
-    """,
-    "ballots": f"""
-        CREATE TEMP TABLE per_c AS
-        SELECT c, count(DISTINCT b) AS ballots, list({{{{'ct': ct, 'b': b, 'named': named, 'reason': reason,
-               {{fields}}}}}}) FILTER (WHERE people < named OR reason IS NOT NULL) AS flagged
-        FROM (SELECT *, CASE {{cases}} END AS reason FROM (SELECT *, {{people}} AS people FROM (
-              SELECT k.ct, x.b, count(*) AS marks, count(k.r) AS named, {{sums}}
-              FROM m x JOIN (SELECT *, {{counters}} FROM people) k ON {_ON} GROUP BY k.ct, x.b
-              )) JOIN ct USING (ct))
-        GROUP BY c
-    """,
-    "flag": "CREATE TEMP TABLE flag AS SELECT unnest(flagged, recursive := true) FROM per_c",
-    "decode": """
-        CREATE TEMP TABLE bad AS SELECT ct, b, reason FROM flag WHERE reason IS NOT NULL;
-        CREATE TEMP TABLE bad_marks AS SELECT ct, r, sum(n)::BIGINT AS n FROM ({counts}) WHERE n > 0 GROUP BY ct, r;
-        CREATE TEMP TABLE names AS SELECT ct, r, w AS full_name FROM people WHERE w IS NOT NULL;
-    """,
-    "few": f"""
-        CREATE TEMP TABLE few AS
+        FROM people k LEFT JOIN titles_df ti ON k.t = ti.t""",
+    "ballots": """CREATE TEMP TABLE per_c AS
+        SELECT c, count(DISTINCT b) AS ballots, list({{'ct': ct, 'b': b, 'named': named, 'reason': reason,
+               {fields}}}) FILTER (WHERE people < named OR reason IS NOT NULL) AS flagged
+        FROM (SELECT *, CASE {cases} END AS reason FROM (SELECT *, {people} AS people FROM (
+              SELECT k.ct, x.b, count(*) AS marks, count(k.r) AS named, {sums}
+              FROM m x JOIN (SELECT *, {counters} FROM people) k ON {on} GROUP BY k.ct, x.b)) JOIN ct USING (ct))
+        GROUP BY c;
+        CREATE TEMP TABLE flag AS SELECT unnest(flagged, recursive := true) FROM per_c""",
+    "decoded": """CREATE TEMP TABLE bad AS SELECT ct, b, reason FROM flag WHERE reason IS NOT NULL;
+        CREATE TEMP TABLE bad_marks AS SELECT ct, r, sum(n)::BIGINT AS n FROM ({lanes}) WHERE n > 0 GROUP BY ct, r;
+        CREATE TEMP TABLE names AS SELECT ct, r, w AS full_name FROM people WHERE w IS NOT NULL""",
+    "exact": """CREATE TEMP TABLE few AS
         WITH x AS MATERIALIZED (SELECT * FROM m WHERE p IS NULL OR b IN (SELECT b FROM flag))
-        SELECT k.ct, x.b, k.r, x.w FROM x JOIN people k ON {_ON}
-    """,
-    "exact": """
+        SELECT k.ct, x.b, k.r, x.w FROM x JOIN people k ON {on};
         CREATE OR REPLACE TEMP TABLE bad AS SELECT ct, b, reason FROM (
-            SELECT ct, b, CASE {cases} END AS reason
-            FROM (SELECT ct, b, count(*) AS marks, count(r) AS named, count(DISTINCT r) AS people
-                  FROM few SEMI JOIN flag USING (ct, b) GROUP BY ct, b) JOIN ct USING (ct)
+            SELECT ct, b, CASE {cases} END AS reason FROM (SELECT ct, b, count(*) AS marks, count(r) AS named,
+                   count(DISTINCT r) AS people FROM few SEMI JOIN flag USING (ct, b) GROUP BY ct, b) JOIN ct USING (ct)
         ) WHERE reason IS NOT NULL;
         CREATE OR REPLACE TEMP TABLE bad_marks AS
         SELECT ct, r, count(*) AS n FROM few SEMI JOIN bad USING (ct, b) WHERE r IS NOT NULL GROUP BY ct, r;
         CREATE OR REPLACE TEMP TABLE names AS
-        SELECT ct, r, min(w) AS full_name FROM few ANTI JOIN bad USING (ct, b) WHERE w IS NOT NULL GROUP BY ct, r;
-    """,
-    "invalid": """
-        SELECT c AS conference_id, t AS title_id, reason, count(*) AS ballots
-        FROM bad JOIN ct USING (ct) GROUP BY ALL ORDER BY ALL
-    """,
-    "counts": """
-        SELECT ct.c AS conference_id, ct.t AS title_id, k.p AS person_id, w.full_name, k.n - coalesce(x.n, 0) AS votes
+        SELECT ct, r, min(w) AS full_name FROM few ANTI JOIN bad USING (ct, b) WHERE w IS NOT NULL GROUP BY ct, r""",
+    "invalid": "SELECT c AS conference_id, t AS title_id, reason, count(*) AS ballots FROM bad JOIN ct USING (ct) "
+               "GROUP BY ALL ORDER BY ALL",
+    "counts": """SELECT ct.c AS conference_id, ct.t AS title_id, k.p AS person_id, w.full_name,
+               k.n - coalesce(x.n, 0) AS votes
         FROM people k JOIN ct USING (ct) LEFT JOIN bad_marks x USING (ct, r) LEFT JOIN names w USING (ct, r)
-        WHERE k.r IS NOT NULL AND k.n > coalesce(x.n, 0)
-        ORDER BY conference_id, title_id, votes DESC, person_id, k.wk
-    """,
+        WHERE k.r IS NOT NULL AND k.n > coalesce(x.n, 0) ORDER BY conference_id, title_id, votes DESC, person_id, k.wk""",
 }
 
 
-def _tally_source(
-    con: duckdb.DuckDBPyConnection,
-    source: str,
-    titles: pd.DataFrame,
-    conferences: pd.DataFrame,
-    rules: BallotRules,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _lanes_sql(lanes: int) -> dict[str, str]:
+    """SQL fragments over the lanes: the counters, their sums, people and marks read from them."""
+    low, high = ([f"((s{i} >> {k}::HUGEINT) & {_LOW})" for i in range(lanes)] for k in (0, 1))
+    return {
+        "counters": ", ".join(f"CASE WHEN r // {_PER_LANE} % {lanes} = {i} THEN 1::HUGEINT << "
+                              f"(2 * (r % {_PER_LANE}))::HUGEINT ELSE 0 END AS s{i}" for i in range(lanes)),
+        "sums": ", ".join(f"sum(k.s{i}) AS s{i}" for i in range(lanes)),
+        "fields": ", ".join(f"'s{i}': s{i}" for i in range(lanes)),
+        "people": " + ".join(f"coalesce(bit_count({lo} | {hi}), 0)::INTEGER" for lo, hi in zip(low, high)),
+        "marks": " + ".join(f"coalesce(bit_count({lo}) + 2 * bit_count({hi}), 0)::INTEGER" for lo, hi in zip(low, high)),
+        "lanes": " UNION ALL ".join(f"SELECT ct, {i * _PER_LANE} + j AS r, (s{i} >> (2 * j)::HUGEINT) & 3 AS n FROM flag, "
+                                    f"range({_PER_LANE}) AS x(j) WHERE reason IS NOT NULL" for i in range(lanes)),
+    }
+
+
+def _tally_source(con: duckdb.DuckDBPyConnection, source: str, titles: pd.DataFrame, conferences: pd.DataFrame,
+                  rules: BallotRules) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Raw marks in the relation ``source`` → (counts, invalid): see :func:`tally_raw`."""
     types = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-    missing = [c for c in ("conference_id", "ballot_id", "title_id") if c not in types]
-    if missing:
-        raise DatasetError(
-            f"Phiếu gốc thiếu cột {', '.join(missing)} / raw ballots lack column(s) {', '.join(missing)}"
-        )
-    con.register("titles_df", pd.DataFrame({
-        "t": titles["title_id"].astype("str").to_numpy(),
-        "places": effective_places(titles, rules).to_numpy(),
-    }))
+    if missing := ", ".join(c for c in ("conference_id", "ballot_id", "title_id") if c not in types):
+        raise DatasetError(f"Phiếu gốc thiếu cột {missing} / raw ballots lack column(s) {missing}")
+    con.register("titles_df", pd.DataFrame({"t": titles["title_id"].astype("str").to_numpy(),
+                                            "places": effective_places(titles, rules).to_numpy()}))
     con.register("conf_df", pd.DataFrame({"c": conferences["conference_id"].astype("str").to_numpy()}))
     columns = {k: _column(name, types) for k, name in (
         ("c", "conference_id"), ("b", "ballot_id"), ("t", "title_id"), ("p", "person_id"), ("w", "full_name"))}
     con.execute(_SQL["marks"].format(source=source, fold=_FOLD_SQL.format(x="w"), **columns))
     con.execute(_SQL["people"])
-    _check_keys(con, conferences)
-    con.execute(_SQL["ct"])
-    lanes = int(con.execute(f"SELECT coalesce(max(r), 0) // {_PER_LANE} + 1 FROM people").fetchone()[0])
-    wrapped, lanes = lanes > _LANES, min(lanes, _LANES)  # wrapped: people share counters, only suspects
+    _check_keys(con)
+    lanes = int(_one(con, f"SELECT coalesce(max(r), 0) // {_PER_LANE} + 1 FROM people"))
+    sql = _lanes_sql(min(lanes, _LANES))  # beyond: people share counters, a short count is only a suspect
     cases = " ".join(f"WHEN {_REASON_SQL[r]} THEN '{r}'" for r in rules.invalid_reasons)
-    count = [(f"(s{i} & {_LOW})", f"((s{i} >> 1::HUGEINT) & {_LOW})") for i in range(lanes)]
-    con.execute(_SQL["ballots"].format(
-        cases=cases, fields=", ".join(f"'s{i}': s{i}" for i in range(lanes)),
-        sums=", ".join(f"sum(k.s{i}) AS s{i}" for i in range(lanes)),
-        counters=", ".join(f"CASE WHEN r // {_PER_LANE} % {lanes} = {i} THEN 1::HUGEINT << (2 * (r % {_PER_LANE}))"
-                           f"::HUGEINT ELSE 0 END AS s{i}" for i in range(lanes)),
-        people=" + ".join(f"coalesce(bit_count({lo} | {hi}), 0)::INTEGER" for lo, hi in count),
-    ))
+    con.execute(_SQL["ballots"].format(cases=cases, on=_ON, **sql))
     _check_collected(con, conferences)
-    con.execute(_SQL["flag"])
-    marks = " + ".join(f"coalesce(bit_count({lo}) + 2 * bit_count({hi}), 0)::INTEGER" for lo, hi in count)
-    exact = wrapped or con.execute(  # a carry: someone named 4 times or more
-        f"SELECT count(*) FROM flag WHERE {marks} <> named").fetchone()[0]
+    exact = lanes > _LANES or _one(con, f"SELECT count(*) FROM flag WHERE {sql['marks']} <> named")  # a carry
     if not exact:
-        con.execute(_SQL["decode"].format(counts=" UNION ALL ".join(
-            f"SELECT ct, {i * _PER_LANE} + j AS r, (s{i} >> (2 * j)::HUGEINT) & 3 AS n FROM flag, "
-            f"range({_PER_LANE}) AS x(j) WHERE reason IS NOT NULL" for i in range(lanes))))
-        exact = con.execute("SELECT count(*) FROM bad_marks JOIN people USING (ct, r) WHERE w <> w_max").fetchone()[0]
+        con.execute(_SQL["decoded"].format(**sql))
+        exact = _one(con, "SELECT count(*) FROM bad_marks JOIN people USING (ct, r) WHERE w <> w_max")
     if exact:
-        con.execute(_SQL["few"])
-        con.execute(_SQL["exact"].format(cases=cases))
-    invalid = con.execute(_SQL["invalid"]).df()
-    counts = con.execute(_SQL["counts"]).df()
-    invalid["ballots"] = invalid["ballots"].astype("Int64")
-    counts["votes"] = counts["votes"].astype("Int64")
+        con.execute(_SQL["exact"].format(cases=cases, on=_ON))
+    invalid = con.execute(_SQL["invalid"]).df().astype({"ballots": "Int64"})
+    counts = con.execute(_SQL["counts"]).df().astype({"votes": "Int64"})
     return counts[COUNT_COLUMNS].reset_index(drop=True), invalid[INVALID_COLUMNS].reset_index(drop=True)
 
 
-def _check_keys(con: duckdb.DuckDBPyConnection, conferences: pd.DataFrame) -> None:
-    """Missing keys and unknown conferences (from the small table of people per title)."""
-    if con.execute("SELECT count(*) FROM people WHERE c IS NULL OR t IS NULL OR no_id > 0").fetchone()[0]:
-        blanks = con.execute(
-            "SELECT count(*) FROM (SELECT DISTINCT c, b, t FROM m WHERE c IS NULL OR b IS NULL OR t IS NULL)"
-        ).fetchone()[0]
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> object:
+    return con.execute(sql).fetchone()[0]
+
+
+def _check_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Missing keys, then unknown conferences (from the small table of people per title)."""
+    if _one(con, "SELECT count(*) FROM people WHERE c IS NULL OR t IS NULL OR no_id > 0"):
+        blanks = _one(con, "SELECT count(*) FROM (SELECT DISTINCT c, b, t FROM m WHERE c IS NULL OR b IS NULL OR t IS NULL)")
         raise DatasetError(
             f"Phiếu gốc: {blanks} phiếu thiếu mã hội nghị, mã phiếu hoặc mã chức danh / "
-            f"raw ballots: "
-            f"{blanks} ballot(s) lack conference_id, ballot_id or title_id"
+            f"raw ballots: {blanks} ballot(s) lack conference_id, ballot_id or title_id"
         )
-    unknown = [r[0] for r in con.execute(
-        "SELECT DISTINCT c FROM people ANTI JOIN conf_df USING (c) ORDER BY c"
-    ).fetchall()]
-    if unknown:
-        raise DatasetError(
-            f"Phiếu thuộc hội nghị không có trong bảng hội nghị: {', '.join(unknown)} / "
-            f"ballots for unknown conference(s): {', '.join(unknown)}"
-        )
+    sql = "SELECT DISTINCT c FROM people ANTI JOIN conf_df USING (c) ORDER BY c"
+    if unknown := ", ".join(row[0] for row in con.execute(sql).fetchall()):
+        raise DatasetError(f"Phiếu thuộc hội nghị không có trong bảng hội nghị: {unknown} / "
+                           f"ballots for unknown conference(s): {unknown}")
 
 
 def _check_collected(con: duckdb.DuckDBPyConnection, conferences: pd.DataFrame) -> None:
-    """No conference may have more ballots in the data than it collected (else issued…)."""
-    collected = _collected_limits(conferences)
+    """No conference may have more ballots in the data than it collected (else issued, present…)."""
+    limits = {  # the last known of these is the smallest bound
+        str(conference): (int(value), column)
+        for column in ("convened", "present", "ballots_issued", "ballots_collected") if column in conferences
+        for conference, value in zip(conferences["conference_id"], conferences[column]) if pd.notna(value)
+    }
     for conference, n in con.execute("SELECT c, ballots FROM per_c ORDER BY c").fetchall():
-        limit, column = collected.get(conference, (None, None))
+        limit, column = limits.get(conference, (None, None))
         if limit is not None and n > limit:
             raise DatasetError(
                 f"Hội nghị {conference}: có {n} phiếu trong dữ liệu, nhiều hơn {column} = {limit} / "
                 f"conference {conference}: {n} ballots in the data, more than {column} = {limit}"
             )
-
-
-def _collected_limits(conferences: pd.DataFrame) -> dict[str, tuple[int, str]]:
-    """Per conference, the smallest upper bound on the number of ballots: collected, else issued…"""
-    limits: dict[str, tuple[int, str]] = {}
-    for column in ("convened", "present", "ballots_issued", "ballots_collected"):
-        if column not in conferences:
-            continue
-        for conference, value in zip(conferences["conference_id"], conferences[column]):
-            if pd.notna(value):
-                limits[str(conference)] = (int(value), column)
-    return limits
