@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pandas as pd
 import pytest
 
 from analysis import ballots as B
+from analysis import tally as tally_module
 from analysis.errors import DatasetError, ParameterError, RulesError
 from analysis.tally import ballot_rules, effective_places, split_ballots, tally_parquet, tally_raw
 
@@ -262,6 +264,62 @@ def test_parquet_tally_equals_the_in_memory_one(tmp_path):
     a, b = tally_raw(raw_ballots(), titles(), conf), tally_parquet(path, titles(), conf)
     pd.testing.assert_frame_equal(a[0], b[0])
     pd.testing.assert_frame_equal(a[1], b[1])
+
+
+def many_ballots(n: int, variant: str) -> tuple[pd.DataFrame, Counter]:
+    """``n`` ballots at k3 for title B (60 places, 120 candidates): ballot i names 1 + i % 50
+    candidates P((7i + 13j) mod 120), j < that, all distinct since 13 is prime to 120. By i % 10:
+    1 names its first twice (duplicate), 2 three times (4 in variant "four_times", 2 in "wrapped_lanes"
+    where a 3rd mark might add up with a person sharing its counter, see tally.py), 3 names 61
+    (too many), 4 also names someone for title X (unknown: invalid for X only), 5 has an empty mark
+    (unnamed), 6 also writes in "Trần  Văn Dũng"; in variant "two_spellings" ballots 1 also write in
+    "TRAN VAN DUNG" (invalid: must not become the printed spelling). Returns the marks and the votes
+    expected from the valid ballots (i % 10 in 0, 4, 6–9), counted here in plain Python.
+    """
+    marks, expected = [], Counter()
+    for i in range(n):
+        kind = i % 10
+        names = [f"P{(7 * i + 13 * j) % 120:03d}" for j in range(61 if kind == 3 else 1 + i % 50)]
+        times = {"four_times": 4, "wrapped_lanes": 2}.get(variant, 3)
+        extra = {1: names[:1], 2: names[:1] * (times - 1), 5: [None],
+                 6: ["w:Trần  Văn Dũng"]}.get(kind, [])
+        if variant == "two_spellings" and kind == 1:
+            extra = extra + ["w:TRAN VAN DUNG"]
+        marks += [(f"b{i}", "B", name) for name in names + extra] + ([(f"b{i}", "X", "P000")] if kind == 4 else [])
+        if kind in (0, 4, 6, 7, 8, 9):
+            expected.update("Trần Văn Dũng" if str(m).startswith("w:") else m for m in names + extra)
+    write_in = [m[2] is not None and m[2].startswith("w:") for m in marks]
+    return pd.DataFrame({
+        "conference_id": S(*["k3"] * len(marks)), "ballot_id": S(*[m[0] for m in marks]),
+        "title_id": S(*[m[1] for m in marks]),
+        "person_id": S(*[None if w else m[2] for m, w in zip(marks, write_in)]),
+        "full_name": S(*[m[2][2:] if w else None for m, w in zip(marks, write_in)]),
+    }), expected
+
+
+@pytest.mark.parametrize("variant", ["plain", "four_times", "two_spellings", "wrapped_lanes"])
+def test_many_ballots_parquet_equals_in_memory_and_plain_python(variant, tmp_path, monkeypatch):
+    if variant == "wrapped_lanes":  # 120 candidates need 3 lanes of counters; allow 2
+        monkeypatch.setattr(tally_module, "_LANES", 2)
+    n = 800
+    raw, expected = many_ballots(n, variant)
+    assert len(raw) > 20_000  # 800 ballots × 25.5 names on average, plus the planted marks
+    titles_ = pd.DataFrame({"title_id": S("B"), "title": S("BCH"), "body": S("bch"), "seats": I(40), "places": I(60)})
+    conf = conferences(convened=n, present=n, ballots_issued=n, ballots_collected=n, ballots_valid=n)
+    path = tmp_path / "marks.parquet"
+    raw.to_parquet(path)
+    counts, invalid = tally_parquet(path, titles_, conf)
+    in_memory = tally_raw(raw, titles_, conf)
+    pd.testing.assert_frame_equal(counts, in_memory[0])
+    pd.testing.assert_frame_equal(invalid, in_memory[1])
+    got = {(r.person_id if pd.notna(r.person_id) else r.full_name): r.votes for r in counts.itertuples()}
+    assert got == dict(expected)
+    # 800 ballots, 80 of each i % 10: duplicates 1 and 2 → 160; too many 3; unknown X 4; unnamed 5
+    assert set(invalid.itertuples(index=False, name=None)) == {
+        ("k3", "B", "duplicate_name", 160), ("k3", "B", "too_many_names", 80),
+        ("k3", "X", "unknown_title", 80), ("k3", "B", "unnamed", 80),
+    }
+    assert got["Trần Văn Dũng"] == 80  # written in on the 80 ballots i % 10 == 6, all valid
 
 
 def test_more_raw_ballots_than_collected():
