@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import openpyxl
@@ -35,6 +36,21 @@ def check(p: Problem, file: str, row, column, value, vi: str, en: str, severity:
     assert file in text and p.message_vi in text and p.message_en in text
     if row is not None:
         assert f"dòng/row {row}" in text
+
+
+def workbook(path: Path, sheet: str, rows: list[list], regime: str = "qd50",
+             meta_sheet: str = "dataset") -> Path:
+    """A one-table workbook: its metadata on ``meta_sheet`` (as_of 25/05/2022), ``rows`` on ``sheet``."""
+    wb = openpyxl.Workbook()
+    meta = wb.active
+    meta.title = meta_sheet
+    for row in [("id", "wb-1"), ("name", "X"), ("level", "district"), ("regime", regime), ("as_of", "2022-05-25")]:
+        meta.append(row)
+    table = wb.create_sheet(sheet)
+    for row in rows:
+        table.append(row)
+    wb.save(path)
+    return path
 
 
 # People ------------------------------------------------------------------------------------------
@@ -230,6 +246,44 @@ def test_trust_vote_rows_of_three_and_two_levels(make_dataset):
     assert read_dataset(folder)[0].trust_kind == "mixed"
 
 
+# Conferences dated after as_of -------------------------------------------------------------------
+
+def test_trust_round_after_as_of_is_a_warning_at_its_excel_row(make_dataset):
+    # as_of is 25/05/2022 (conftest). A coarse date counts from its first day: May 2022 and the
+    # year 2022 may be before as_of (not reported), June 2022 is wholly after it (reported).
+    conf = ("Mã hội nghị,Cơ quan,Ngày hội nghị,Số triệu tập\n"
+            "HN1,key_cadres,25/05/2022,120\n"   # row 2: on as_of itself
+            "TN1,bch,20/11/2023,35\n"           # row 3: a trust round a year and a half later
+            "HN2,bch,05/2022,33\n"              # row 4
+            "HN3,btv,06/2022,13\n"              # row 5
+            "HN4,bch,2022,33\n"                 # row 6
+            "HN5,bch,,33\n")                    # row 7: no date, nothing to compare
+    trust = "conference_id,full_name,high,trust,low\nTN1,Nguyễn Văn An,30,4,1\n"
+    folder = make_dataset({"conferences": conf, "trust_votes": trust})
+    problems = validate_path(folder)
+    late = [p for p in problems if p.code == "conference_after_as_of"]
+    assert [(p.row, p.value) for p in late] == [(3, "20/11/2023"), (5, "06/2022")]
+    check(late[0], "conferences.csv", 3, "Ngày hội nghị", "20/11/2023",
+          "sau ngày tính 25/05/2022 của bộ dữ liệu: tuổi tính vào ngày 25/05/2022",
+          "dated after the dataset's as_of 25/05/2022: ages are computed on 25/05/2022", severity="warning")
+    assert [p.code for p in problems] == ["conference_after_as_of"] * 2  # nothing else is wrong
+    from analysis.dataset import load_dataset
+
+    assert [p.row for p in load_dataset(folder).warnings] == [3, 5]  # reports are built, with the warning
+
+
+def test_conference_after_as_of_in_a_workbook_names_sheet_and_row(tmp_path):
+    book = workbook(tmp_path / "b.xlsx", "Hội nghị", [
+        ["Mã hội nghị", "Cơ quan", "Ngày", "Số triệu tập"],
+        ["B3", "Cán bộ chủ chốt", dt.datetime(2022, 5, 25), 250],
+        ["TN", "BCH", dt.datetime(2024, 11, 18), 36],  # an Excel date cell, row 3
+    ])
+    p = one(validate_path(book), "conference_after_as_of")
+    assert (Path(p.file).name, p.sheet, p.row, p.column, p.value) == ("b.xlsx", "Hội nghị", 3, "Ngày", "18/11/2024")
+    assert p.severity == "warning"
+    assert "b.xlsx[Hội nghị] dòng/row 3, cột/column Ngày, giá trị/value '18/11/2024': " in str(p)
+
+
 # dataset.yml -------------------------------------------------------------------------------------
 
 def test_dataset_yml_problems_name_the_file_and_key(make_dataset):
@@ -269,31 +323,17 @@ def test_yaml_syntax_error_has_its_line(make_dataset):
 
 
 def test_dataset_sheet_problem_names_the_sheet_and_row(tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "dataset"
-    for row in [("id", "wb-1"), ("name", "X"), ("level", "district"), ("regime", "nope"), ("as_of", "2022-05-25")]:
-        ws.append(row)
-    people = wb.create_sheet("Cán bộ")
-    people.append(["Mã", "Họ và tên", "Giới tính", "Ngày sinh"])
-    wb.save(tmp_path / "b.xlsx")
-    p = one(validate_path(tmp_path / "b.xlsx"), "unknown_regime")
+    book = workbook(tmp_path / "b.xlsx", "Cán bộ", [["Mã", "Họ và tên", "Giới tính", "Ngày sinh"]], regime="nope")
+    p = one(validate_path(book), "unknown_regime")
     assert (Path(p.file).name, p.sheet, p.row, p.column, p.value) == ("b.xlsx", "dataset", 4, "regime", "nope")
     assert "b.xlsx[dataset] dòng/row 4, cột/column regime, giá trị/value 'nope': " in str(p)
 
 
 def test_workbook_problem_names_the_sheet(tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Thông tin"
-    for row in [("id", "wb-1"), ("name", "X"), ("level", "district"), ("regime", "qd50"), ("as_of", "2022-05-25")]:
-        ws.append(row)
-    people = wb.create_sheet("Cán bộ")
-    people.append(["Mã", "Họ và tên", "Giới tính", "Ngày sinh"])
-    people.append(["01", "A", "Nam", "1/1/1980"])
-    people.append(["02", "B", "Bê đê", "1/1/1980"])
-    wb.save(tmp_path / "b.xlsx")
-    p = one(validate_path(tmp_path / "b.xlsx"), "unknown_code")
+    book = workbook(tmp_path / "b.xlsx", "Cán bộ", [["Mã", "Họ và tên", "Giới tính", "Ngày sinh"],
+                                                    ["01", "A", "Nam", "1/1/1980"],
+                                                    ["02", "B", "Bê đê", "1/1/1980"]], meta_sheet="Thông tin")
+    p = one(validate_path(book), "unknown_code")
     assert (Path(p.file).name, p.sheet, p.row, p.column, p.value) == ("b.xlsx", "Cán bộ", 3, "Giới tính", "Bê đê")
     assert "b.xlsx[Cán bộ] dòng/row 3, cột/column Giới tính, giá trị/value 'Bê đê': " in str(p)
 

@@ -20,6 +20,7 @@ This module imports only the standard library at import time: the kernel imports
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import re
@@ -280,7 +281,9 @@ class ReportKernel:
             config=Config({"KernelManager": {"transport_encryption": "auto"}}),
         )
         client.km = client.create_kernel_manager()
-        client.start_new_kernel(cwd=str(cwd or Path.cwd()))
+        # plotly.js is put on the page by `place_plotlyjs`, not emitted by the kernel's renderer
+        env = {**os.environ, "QUYHOACH_PLOTLYJS_PLACED": "1"}  # = report.PLOTLYJS_PLACED_BY_BUILD
+        client.start_new_kernel(cwd=str(cwd or Path.cwd()), env=env)
         client.start_new_kernel_client()
         self.client, self.reports_run = client, 0
         if self.warm:
@@ -409,6 +412,11 @@ def _html(output: Any) -> str | None:
     return "".join(html) if isinstance(html, list) else html
 
 
+def _has_plotlyjs(html: str) -> bool:
+    """Whether ``html`` holds plotly.js or the renderer's configuration script."""
+    return "window.PlotlyConfig" in html or PLOTLYJS_MARK.search(html) is not None
+
+
 def _without_plotlyjs(html: str) -> str:
     """``html`` without plotly.js and the renderer's configuration script."""
     def keep(match: re.Match) -> str:
@@ -423,9 +431,15 @@ def plotlyjs_script(src: str | None = None) -> str:
     config = "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>\n"
     if src:
         return f'{config}<script src="{src}" charset="utf-8"></script>'
+    return f"{config}<script>{_plotlyjs()}</script>"
+
+
+@functools.lru_cache(maxsize=1)
+def _plotlyjs() -> str:
+    """plotly.js, read once per process (plotly reads its 4.6 MB file at every call)."""
     from plotly.offline import get_plotlyjs
 
-    return f"{config}<script>{get_plotlyjs()}</script>"
+    return get_plotlyjs()
 
 
 def place_plotlyjs(nb: Any, src: str | None = None) -> Any:
@@ -443,8 +457,8 @@ def place_plotlyjs(nb: Any, src: str | None = None) -> Any:
         kept = []
         for output in cell.get("outputs", []):
             html = _html(output)
-            if html is not None and ("plotly" in html[:200000].lower()):
-                stripped = _without_plotlyjs(html)
+            if html is not None and "<script" in html:
+                stripped = _without_plotlyjs(html) if _has_plotlyjs(html) else html
                 if stripped != html:
                     if not stripped.strip():
                         continue

@@ -9,6 +9,7 @@ a script, stylesheet, image or frame from anywhere.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import re
@@ -59,16 +60,45 @@ class ReportCleaner:
         return nb, resources
 
 
+def without_soup(base: type) -> type:
+    """nbconvert's ``HTMLExporter`` (or a subclass) without its last step, a BeautifulSoup pass
+    over the whole page that adds alt texts and a focus order for notebook readers.
+
+    The pass re-parses every page (a third of rendering a report) and does nothing for ours: no
+    inputs are shown and charts are not images. The rest is ``HTMLExporter.from_notebook_node``.
+    """
+    from nbconvert.exporters.html import Highlight2HTML, WidgetsDataTypeFilter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    class Unsouped(base):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            filter_data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self,
+                                                     resources=resources)
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", filter_data_type)
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    Unsouped.__name__ = f"Unsouped{base.__name__}"
+    return Unsouped
+
+
+@functools.lru_cache(maxsize=None)
 def _exporter(language: str):
+    """One exporter per language and process: building one loads and compiles the templates."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    exporter = without_soup(HTMLExporter)(
         template_name="lab",
         extra_template_paths=[str(ASSETS_DIR)],
         template_file="report.html.j2",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        exclude_anchor_links=True,  # hidden anyway; they spell the heading as &#…; entities
         language_code=language,
     )
     exporter.register_preprocessor(ReportCleaner(), enabled=True)
@@ -157,6 +187,7 @@ def render_html(nb: Any, title: str, language: str = "vi", footer: str = "", mar
 
     nb = prepare_notebook(nb)
     marking = marking_of(nb) if marking is None else marking
+    bundles = _set_aside_plotlyjs(nb)
     if slides.is_deck(nb):
         page = slides.render_slides(nb, title, language, footer=footer, marking=marking)
     else:
@@ -166,7 +197,29 @@ def render_html(nb: Any, title: str, language: str = "vi", footer: str = "", mar
                      "metadata": {"name": title}}
         page, _ = _exporter(language).from_notebook_node(nb, resources=resources)
     check_offline(page)
+    for bundle in bundles:
+        page = page.replace(PLOTLYJS_TOKEN, bundle, 1)
     return page
+
+
+PLOTLYJS_TOKEN = "<!-- quyhoach: plotly.js -->"
+
+
+def _set_aside_plotlyjs(nb: Any) -> list[str]:
+    """Put a token in place of every output holding the plotly.js bundle (in place); the outputs.
+
+    Templates and the offline check need not read 4.6 MB of a script we ship ourselves.
+    """
+    from analysis.kernels import PLOTLYJS_MARK
+
+    bundles = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            markup = _html_of(output)
+            if len(markup) > 100_000 and PLOTLYJS_MARK.search(markup, 0, 1000):
+                output.data["text/html"] = PLOTLYJS_TOKEN
+                bundles.append(markup)
+    return bundles
 
 
 class _ResourceFinder(HTMLParser):

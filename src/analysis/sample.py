@@ -11,9 +11,10 @@ The datasets and what each is there to show:
 - `thuong-tin-2022` (district, qd50): ~150 people; planning for the executive (BCH) and
   standing (BTV) committees and leadership titles; the key-cadre conference (step 3) as raw
   ballots with spoiled ballots, a tie on a cut-off and someone at exactly 50 % of those
-  convened; steps 4 and 5 as counted minutes; the step-4 opinion as agree/disagree; two trust
-  votes (`tn-2023`, `tn-2024`) with one person over half low, one at two thirds, a mistyped
-  printed percentage and a person whose counts add up far from the others'.
+  convened; steps 4 and 5 as counted minutes (the same day, 25/05/2022, the `as_of`); the step-4
+  opinion as agree/disagree; two earlier trust votes (`tn-2020`, `tn-2021`, before `as_of`) with
+  one person over half low, one at two thirds, a mistyped printed percentage and a person whose
+  counts add up far from the others'.
 - `xa-tien-phong-2022`, `xa-van-tao-2022` (communes below it, `parent: thuong-tin-2022`):
   Tiến Phong feeds the district pool, Vân Tảo feeds nobody.
 - `muong-lat-2016` (folder) and `muong-lat-2017.xlsx` (workbook), an upland district under
@@ -73,9 +74,9 @@ ZIP_TIMESTAMP = (2025, 1, 1, 0, 0, 0)
 SHOWS = {
     "thuong-tin-2022": "raw step-3 ballots (spoiled ballots of every kind, a tie on the cut-off of "
                        "`pct-ubnd`, one person at exactly 50 % of those convened), counted steps 4–5, the "
-                       "step-4 agree/disagree opinion, trust votes `tn-2023` (printed percentages with one "
-                       "typing error, one total far from the others) and `tn-2024` (one person over half "
-                       "low, one at two thirds)",
+                       "step-4 agree/disagree opinion, trust votes `tn-2020` (printed percentages with one "
+                       "typing error, one total far from the others) and `tn-2021` (one person over half "
+                       "low, one at two thirds); every vote dated on or before as_of",
     "xa-tien-phong-2022": "commune below `thuong-tin-2022`: several of its people are planned at district level",
     "xa-van-tao-2022": "commune below `thuong-tin-2022` that feeds nobody at district level; dates typed "
                        "dd/mm/yyyy",

@@ -130,7 +130,7 @@ def printed_pct(count: int, base: int) -> str:
 
 def trust3_row(conference_id: str, person: Mapping, high: int, trust: int, low: int,
                printed_base: int | None = None) -> dict:
-    """A three-level trust-vote row (QĐ 96); with ``printed_base`` the published percentages too."""
+    """A three-level trust-vote row (high / trust / low); with ``printed_base`` the published percentages too."""
     row = {"conference_id": conference_id, "person_id": person["person_id"],
            "full_name": person["full_name"], "position": person["position"],
            "high": high, "trust": trust, "low": low, "agree": None, "disagree": None,
@@ -185,6 +185,7 @@ TT_LEADERSHIP = (
 )
 TT_TIE_TITLE, TT_HALF_TITLE = "pct-ubnd", "bch"
 TT_CONVENED, TT_VALID = 250, 229
+TT_ROUNDS = ("tn-2020", "tn-2021")  # the trust rounds: printed percentages, then the low-trust bands
 TRUSTED_POSTS = ("bi-thu", "pbt-tt", "ct-ubnd", "pct-hdnd", "pct-ubnd-1", "pct-ubnd-2", "pct-ubnd-3",
                  "cvp-hu", "truong-btc", "cn-ubkt", "truong-btg", "truong-bdv", "ct-mttq")
 
@@ -272,9 +273,10 @@ def build_thuong_tin(seed: int = DEFAULT_SEED) -> SampleDataset:
     ballots = raw_ballot_rows(rng, "buoc3-2022", [(t["title_id"], t["places"]) for t in titles],
                               targets, TT_VALID, spoiled)
 
-    # Steps 4 (executive committee) and 5 (standing committee), counted -----------------------
-    b4 = conference_row("buoc4-2022", 4, "bch", dt.date(2022, 5, 27), 35, 33, 33, 33, 33, "convened")
-    b5 = conference_row("buoc5-2022", 5, "btv", dt.date(2022, 5, 31), 13, 13, 13, 13, 13, "convened")
+    # Steps 4 (executive committee) and 5 (standing committee), counted. Held right after step 3
+    # ("Sau hội nghị, … tiếp tục tổ chức", context 000), the same day: no vote is dated after as_of.
+    b4 = conference_row("buoc4-2022", 4, "bch", TT_AS_OF, 35, 33, 33, 33, 33, "convened")
+    b5 = conference_row("buoc5-2022", 5, "btv", TT_AS_OF, 13, 13, 13, 13, 13, "convened")
     step4: dict[str, dict[str, int]] = {}
     cut_votes = sorted(targets[TT_TIE_TITLE].values(), reverse=True)[places_of[TT_TIE_TITLE] - 1]
     tied = [pid for pid, v in targets[TT_TIE_TITLE].items() if v == cut_votes]
@@ -292,13 +294,14 @@ def build_thuong_tin(seed: int = DEFAULT_SEED) -> SampleDataset:
         step5[tid] = counted_votes(rng, ids, 9, 13, places_of[tid], ballots=13, fixed=fixed)
     ballots += counted_rows("buoc4-2022", step4) + counted_rows("buoc5-2022", step5)
 
-    # Trust votes: the step-4 opinion (two levels) and two QĐ 96 rounds (three levels) ----------
+    # Trust votes: the step-4 opinion (two levels) and two earlier year-end rounds (three levels).
+    # The rounds come before as_of (the step-3 day): ages and votes must not be of different dates.
     person_of = {p["person_id"]: p for p in people}
     trust = [trust2_row("buoc4-2022", person_of[pid], v, 33 - v) for pid, v in step4["bch"].items()]
-    t23 = conference_row("tn-2023", None, "bch", dt.date(2023, 11, 20), 35, 34, 34, 34, 34,
-                         "ballots_collected")
-    t24 = conference_row("tn-2024", None, "bch", dt.date(2024, 11, 18), 36, 34, 34, 33, 33,
-                         "ballots_collected")
+    t_first = conference_row(TT_ROUNDS[0], None, "bch", dt.date(2020, 12, 21), 35, 34, 34, 34, 34,
+                             "ballots_collected")
+    t_last = conference_row(TT_ROUNDS[1], None, "bch", dt.date(2021, 12, 20), 36, 34, 34, 33, 33,
+                            "ballots_collected")
     voted = [by_key[k] for k in TRUSTED_POSTS]
     planned = [p for p in voted[3:] if p["person_id"] in bch_ids]
     over_half, two_thirds, typo, outlier = rng.sample(planned, 4)
@@ -308,22 +311,22 @@ def build_thuong_tin(seed: int = DEFAULT_SEED) -> SampleDataset:
         high, mid, low = trust_split(rng, total, low)
         if person is outlier:  # typed 10 short in the high column; printed shares follow the typo
             high -= 10
-        row = trust3_row("tn-2023", person, high, mid, low, printed_base=34)
+        row = trust3_row(TT_ROUNDS[0], person, high, mid, low, printed_base=34)
         if person is typo:  # two digits swapped in the printed share
             row["high_pct"] = _mistype(row["high_pct"])
         trust.append(row)
     for person in voted:
         low = {over_half["person_id"]: 18, two_thirds["person_id"]: 22}.get(person["person_id"])
-        trust.append(trust3_row("tn-2024", person, *trust_split(rng, 33, low)))
+        trust.append(trust3_row(TT_ROUNDS[1], person, *trust_split(rng, 33, low)))
 
     return SampleDataset(
         id="thuong-tin-2022", name="Huyện ủy Thường Tín (dữ liệu mẫu)", level="district", regime="qd50",
         as_of=TT_AS_OF, terms=[(PARTY, "party", "2025-06"), (GOV, "government", "2026-03")],
         note="Huyện: quy hoạch BCH, BTV và các chức danh lãnh đạo nhiệm kỳ 2025–2030, 2026–2031; "
              "phiếu giới thiệu bước 3 (phiếu gốc), bước 4 và 5 (biên bản kiểm phiếu); lấy phiếu tín nhiệm "
-             "2023, 2024.",
+             "2020, 2021.",
         tables={"people": people, "titles": titles, "planning": planner.rows,
-                "conferences": [b3, b4, b5, t23, t24], "ballots": ballots, "trust_votes": trust},
+                "conferences": [t_first, t_last, b3, b4, b5], "ballots": ballots, "trust_votes": trust},
     )
 
 

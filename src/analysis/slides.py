@@ -10,6 +10,7 @@ slide) registers ``window.Plotly`` instead of an anonymous AMD module.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -79,16 +80,20 @@ def install_assets(out_dir: Path | str, node_modules: Path | str | None = None) 
     return target
 
 
+@functools.lru_cache(maxsize=None)
 def _exporter(language: str, prefix: str):
     from nbconvert import SlidesExporter
 
-    return SlidesExporter(
+    from analysis.render import without_soup
+
+    return without_soup(SlidesExporter)(
         template_name="reveal",
         extra_template_paths=[str(ASSETS_DIR)],
         template_file="slides.html.j2",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        exclude_anchor_links=True,  # hidden anyway; they spell the heading as &#…; entities
         language_code=language,
         reveal_url_prefix=f"{prefix}/reveal.js",
         reveal_transition="none",  # projectors in meeting rooms: no animation

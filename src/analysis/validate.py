@@ -3,9 +3,9 @@
 Reading a dataset (`analysis.dataset`) reports what it cannot read (files, sheets, metadata,
 dates, numbers); :func:`check_dataset` then checks the canonical tables: per-table schemas with
 pandera (required columns and cells, allowed codes, non-negative counts) and checks across rows and
-tables (ages on ``as_of``, duplicate ids, unknown people/titles/conferences, conference
-accounting). Trust-vote percentages and ballot invalidity are checked by `trust.py` and
-`ballots.py`, not here.
+tables (ages on ``as_of``, conferences dated after it, duplicate ids, unknown
+people/titles/conferences, conference accounting). Trust-vote percentages and ballot invalidity
+are checked by `trust.py` and `ballots.py`, not here.
 
 Every problem has a stable machine ``code`` (see ``MESSAGES``) and a severity: ``error`` stops
 reports for the dataset, ``warning`` is shown and does not.
@@ -86,6 +86,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "born_in_future": ("Ngày sinh sau ngày tính {as_of}", "born after the reference date {as_of}", ERROR),
     "too_young": ("Chưa đủ 18 tuổi vào ngày {as_of} ({age} tuổi)", "under 18 on {as_of} (aged {age})", ERROR),
     "too_old": ("Trên 100 tuổi vào ngày {as_of} ({age} tuổi)", "over 100 on {as_of} (aged {age})", ERROR),
+    "conference_after_as_of": (
+        "Hội nghị (đợt bỏ phiếu) sau ngày tính {as_of} của bộ dữ liệu: tuổi tính vào ngày {as_of}, phiếu bầu "
+        "muộn hơn; kiểm tra lại năm của ngày này hoặc của as_of",
+        "conference (vote) dated after the dataset's as_of {as_of}: ages are computed on {as_of}, the votes are "
+        "later; check the year of this date or of as_of", WARNING),
     "ids_generated": ("Không có cột mã cán bộ: dùng số dòng Excel làm mã",
                       "no person_id column: Excel row numbers are used as ids", WARNING),
     "row_kind_both": ("Dòng có cả {first} và {second}: chỉ được một loại",
@@ -333,6 +338,12 @@ def name_problems(df: pd.DataFrame, source) -> list[Problem]:
     return [at(source, "missing_name", row=row) for row in df.index[no_one]]
 
 
+def _shown_date(df: pd.DataFrame, column: str, row) -> str:
+    """The date of ``df[column]`` at ``row`` as precise as it was typed (dd/mm/yyyy, mm/yyyy, yyyy)."""
+    precision = df.at[row, f"{column}_precision"] if f"{column}_precision" in df else None
+    return _date_text(df.at[row, column], precision)
+
+
 def age_problems(people: pd.DataFrame, as_of, source) -> list[Problem]:
     """Born after ``as_of``, under 18 or over 100 on ``as_of``."""
     if "birth_date" not in people:
@@ -342,7 +353,6 @@ def age_problems(people: pd.DataFrame, as_of, source) -> list[Problem]:
     known = born.notna()
     before_birthday = (born.dt.month > ref.month) | ((born.dt.month == ref.month) & (born.dt.day > ref.day))
     age = ref.year - born.dt.year - before_birthday.astype(int)
-    prec = people.get("birth_date_precision", pd.Series(None, index=people.index))
     day = ref.strftime("%d/%m/%Y")
     problems = []
     for code, mask in (("born_in_future", known & (born > ref)),
@@ -350,8 +360,23 @@ def age_problems(people: pd.DataFrame, as_of, source) -> list[Problem]:
                        ("too_old", known & (age > 100))):
         for row in people.index[mask]:
             problems.append(at(source, code, row=row, column="birth_date",
-                               value=_date_text(born[row], prec[row]), as_of=day, age=int(age[row])))
+                               value=_shown_date(people, "birth_date", row), as_of=day, age=int(age[row])))
     return problems
+
+
+def after_as_of_problems(conferences: pd.DataFrame, as_of, source) -> list[Problem]:
+    """Conferences (trust-vote rounds, planning steps) dated after ``as_of``: ages would be computed
+    on one date and the votes cast on a later one, most likely a mistyped year (a warning).
+
+    A month or a year counts from its first day: only a period wholly after ``as_of`` is reported.
+    """
+    if "date" not in conferences:
+        return []
+    ref = pd.Timestamp(as_of)
+    late = (conferences["date"] > ref).fillna(False).astype(bool)
+    return [at(source, "conference_after_as_of", row=row, column="date",
+               value=_shown_date(conferences, "date", row), as_of=ref.strftime("%d/%m/%Y"))
+            for row in conferences.index[late]]
 
 
 def duplicate_problems(df: pd.DataFrame, column: str, source) -> list[Problem]:
@@ -382,14 +407,18 @@ def _vi(column: str) -> str:
     return schema.HEADER_ALIASES[column][0]
 
 
+def _first_given(counts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per row, the first count given in the columns' order and the name of its column."""
+    counts = counts.astype("Float64")
+    return counts.bfill(axis=1).iloc[:, 0], counts.notna().idxmax(axis=1)
+
+
 def accounting_problems(conferences: pd.DataFrame, source) -> list[Problem]:
     """Each count at most the nearest count given before it (present ≤ convened, …)."""
     problems = []
     given = [c for c in ACCOUNTING if c in conferences]
     for i, column in enumerate(given[1:], start=1):
-        upstream = conferences[list(reversed(given[:i]))].astype("Float64")
-        nearest = upstream.bfill(axis=1).iloc[:, 0]
-        which = upstream.notna().idxmax(axis=1)
+        nearest, which = _first_given(conferences[list(reversed(given[:i]))])
         bad = conferences[column].notna() & nearest.notna() & (conferences[column] > nearest)
         for row in conferences.index[bad.fillna(False).astype(bool)]:
             other = which[row]
@@ -405,9 +434,8 @@ def votes_problems(ballots: pd.DataFrame, conferences: pd.DataFrame, source) -> 
     given = [c for c in reversed(ACCOUNTING) if c in conferences]
     if "votes" not in ballots or not given or "conference_id" not in conferences:
         return []
-    conf = conferences.drop_duplicates("conference_id").set_index("conference_id")[given].astype("Float64")
-    base_value = conf.bfill(axis=1).iloc[:, 0]
-    base_name = conf.notna().idxmax(axis=1)
+    by_id = conferences.drop_duplicates("conference_id").set_index("conference_id")
+    base_value, base_name = _first_given(by_id[given])
     ids = ballots["conference_id"]
     base = ids.map(base_value)
     bad = (ballots["votes"].astype("Float64") > base).fillna(False).astype(bool)
@@ -460,4 +488,5 @@ def check_dataset(ds) -> list[Problem]:
         problems += name_problems(v, s)
     if "conferences" in t:
         problems += accounting_problems(t["conferences"], src["conferences"])
+        problems += after_as_of_problems(t["conferences"], ds.meta.as_of, src["conferences"])
     return problems

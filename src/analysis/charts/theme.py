@@ -443,7 +443,8 @@ def finish(
     """Apply the house template, a title, the language's separators and layout overrides."""
     if language is not None:
         layout.setdefault("separators", separators(language))
-    fig.update_layout(template=TEMPLATE, title_text=title, **layout)
+    # the registered object, not its name: plotly deep-copies a template it looks up by name (~12 ms)
+    fig.update_layout(template=pio.templates[TEMPLATE], title_text=title, **layout)
     return fig
 
 
