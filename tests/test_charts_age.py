@@ -1,150 +1,20 @@
 """Age charts of the composition report: each figure's data match the hand-built input table.
 
-The tables are written by hand in the shapes `analysis.composition` produces (that module is not
-imported here, so these tests only exercise the charts).
+The tables (tests/chart_tables.py) are written by hand in the shapes `analysis.composition`
+produces, so these tests only exercise the charts; the contract all charts share (house figure,
+titles, languages, renamed columns, errors, empty tables, HTML) is in test_charts_contract.py.
 """
 
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
-import pytest
+from chart_tables import AGE_BANDS as BANDS
+from chart_tables import band_table, eligibility_table, pyramid_table, tier_table, trace
 
 from analysis import labels
 from analysis.charts import age as charts
 from analysis.charts import theme
-from analysis.errors import ParameterError
 from analysis.rules import available_regimes, load_rules
-
-BANDS = ["under_40", "40_50", "50_60", "60_65", "over_65"]
-
-
-# Hand-built tables ------------------------------------------------------------------------------
-
-
-def pyramid_table() -> pd.DataFrame:
-    counts = {"under_40": (5, 7), "40_50": (12, 6), "50_60": (20, 4), "60_65": (3, 1), "over_65": (0, 0)}
-    rows = [(b, g, n) for b, pair in counts.items() for g, n in zip(("male", "female"), pair)]
-    return pd.DataFrame(rows, columns=["age_band", "gender", "count"])
-
-
-def band_table() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "age_band": BANDS + [pd.NA],
-            "count": [12, 18, 24, 4, 0, 2],
-            "pct": [20.0, 30.0, 40.0, 6.67, 0.0, 3.33],
-        }
-    ).astype({"count": "Int64", "pct": "Float64"})
-
-
-def tier_table() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "title_id": ["T1", "T1", "T1", "T2", "T2", "T2", "T2", "T3", "T3", "T3"],
-            "title": ["Bí thư"] * 3 + ["Ủy viên BTV"] * 4 + ["Ủy viên BCH"] * 3,
-            "body": ["leadership"] * 3 + ["btv"] * 4 + ["bch"] * 3,
-            "age_tier": ["under_45", "45_50", "over_50"] * 2 + [pd.NA] + ["under_45", "45_50", "over_50"],
-            "count": [1, 2, 1, 3, 0, 2, 1, 5, 6, 7],
-        }
-    )
-
-
-def eligibility_table() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "term": ["2025-2030", "2026-2031"],
-            "kind": ["party", "government"],
-            "eligible": [40, 38],
-            "not_eligible": [8, 10],
-            "eligible_pct": [83.33, 79.17],
-        }
-    )
-
-
-FIGURES = {
-    "age_pyramid": lambda **kw: charts.age_pyramid(pyramid_table(), **kw),
-    "age_bands": lambda **kw: charts.age_bands(band_table(), **kw),
-    "tiers_by_title": lambda **kw: charts.tiers_by_title(tier_table(), **kw),
-    "eligibility": lambda **kw: charts.eligibility(eligibility_table(), **kw),
-}
-TITLE_KEYS = {
-    "age_pyramid": "age_pyramid",
-    "age_bands": "age_bands",
-    "tiers_by_title": "tiers",
-    "eligibility": "eligibility",
-}
-
-
-def trace(fig: go.Figure, name: str):
-    found = [t for t in fig.data if t.name == name]
-    assert len(found) == 1, [t.name for t in fig.data]
-    return found[0]
-
-
-# Every chart ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", FIGURES)
-def test_returns_house_figure_with_default_vietnamese_title(name):
-    fig = FIGURES[name]()
-    assert isinstance(fig, go.Figure)
-    assert fig.layout.template.layout.font.family == theme.FONT_FAMILY
-    assert fig.layout.title.text == labels.text(f"composition.{TITLE_KEYS[name]}.title", "vi")
-    assert fig.layout.separators == ",."
-
-
-@pytest.mark.parametrize("name", FIGURES)
-def test_english_switches_title_and_separators(name):
-    fig = FIGURES[name](language="en")
-    assert fig.layout.title.text == labels.text(f"composition.{TITLE_KEYS[name]}.title", "en")
-    assert fig.layout.title.text != labels.text(f"composition.{TITLE_KEYS[name]}.title", "vi")
-    assert fig.layout.separators == ".,"
-
-
-@pytest.mark.parametrize("name", FIGURES)
-def test_title_override(name):
-    assert FIGURES[name](title="Tiêu đề riêng").layout.title.text == "Tiêu đề riêng"
-
-
-@pytest.mark.parametrize("name", FIGURES)
-@pytest.mark.parametrize("language", ["fr", "", None, "VI"])
-def test_unknown_language_raises_parameter_error(name, language):
-    with pytest.raises(ParameterError):
-        FIGURES[name](language=language)
-
-
-@pytest.mark.parametrize("name", FIGURES)
-def test_serialises_to_html(name):
-    html = FIGURES[name]().to_html(include_plotlyjs=False, full_html=False)
-    assert "Plotly.newPlot" in html
-    assert "cdn.plot.ly" not in html
-
-
-def test_missing_column_raises_parameter_error():
-    with pytest.raises(ParameterError, match="count"):
-        charts.age_pyramid(pyramid_table().drop(columns="count"))
-
-
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda: charts.age_pyramid(pyramid_table().iloc[:0]),
-        lambda: charts.age_bands(band_table().iloc[:0]),
-        lambda: charts.tiers_by_title(tier_table().iloc[:0]),
-        lambda: charts.eligibility(eligibility_table().iloc[:0]),
-    ],
-)
-def test_empty_table_gives_a_no_data_figure(call):
-    fig = call()
-    assert labels.text("common.no_data", "vi") in [a.text for a in fig.layout.annotations]
-    fig.to_html(include_plotlyjs=False)
-
-
-def test_columns_can_be_renamed():
-    df = pyramid_table().rename(columns={"age_band": "band", "gender": "sex", "count": "n"})
-    fig = charts.age_pyramid(df, band="band", gender="sex", count="n")
-    assert list(trace(fig, "Nữ").x) == [7, 6, 4, 1, 0]
 
 
 # Bands and age codes ----------------------------------------------------------------------------

@@ -1,26 +1,16 @@
-"""Figures of the introduction-ballot report, on hand-made tables shaped like `analysis.ballots`'."""
+"""Figures of the introduction-ballot report, on hand-made tables shaped like `analysis.ballots`'.
+
+Input tables: tests/chart_tables.py; the contract all charts share: test_charts_contract.py.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
+from chart_tables import accounting_table, flows_table, invalid_table, passed_composition_table, steps_frame, tally_table
 
 from analysis.charts import ballots as C
 from analysis.errors import ParameterError
-
-
-def tally_table(places=3) -> pd.DataFrame:
-    """Title T at k3 (convened 12): P 9 | Q, R, S 7 (tied on the last of 3 places) | U 3."""
-    return pd.DataFrame({
-        "conference_id": ["k3"] * 5, "title_id": ["T"] * 5, "title": ["Bí thư"] * 5,
-        "person_id": list("PQRSU"), "full_name": ["Phạm P", "Quách Q", "Lò R", "Sùng S", "Vi U"],
-        "votes": [9, 7, 7, 7, 3], "base": ["convened"] * 5, "base_count": [12] * 5,
-        "pct": [75.00, 58.33, 58.33, 58.33, 25.00], "passed": [True, True, True, True, False],
-        "rank": [1, 2, 2, 2, 5], "places": [places] * 5,
-        "tie_at_cutoff": [False, True, True, True, False],
-        "outcome": ["in_places", "tie_at_cutoff", "tie_at_cutoff", "tie_at_cutoff", "below_threshold"],
-    })
 
 
 def vlines(fig, value):
@@ -64,7 +54,7 @@ def test_cutoff_line_under_the_last_place_when_someone_is_left_out():
     assert any(a.text == "Vị trí cuối: 2 người" for a in fig.layout.annotations)
 
 
-def test_title_bars_needs_one_title_and_a_known_language():
+def test_title_bars_needs_one_title():
     two = pd.concat([tally_table(), tally_table().assign(title_id="V")], ignore_index=True)
     with pytest.raises(ParameterError, match="choose one conference and one title"):
         C.title_bars(two)
@@ -73,10 +63,6 @@ def test_title_bars_needs_one_title_and_a_known_language():
     both_steps = pd.concat([two.assign(step=3), later], ignore_index=True)
     assert [f.layout.title.text for f in C.title_bars_all(both_steps, step=4)] == ["Bí thư — c4: tỷ lệ phiếu giới thiệu"]
     assert C.title_bars(two, "k3", "V").data
-    with pytest.raises(ParameterError, match="unknown language 'fr'"):
-        C.title_bars(tally_table(), language="fr")
-    with pytest.raises(ParameterError, match="missing columns.*outcome"):
-        C.title_bars(tally_table().drop(columns="outcome"))
 
 
 def test_share_histogram_counts_and_line():
@@ -84,14 +70,6 @@ def test_share_histogram_counts_and_line():
     passed, not_passed = fig.data
     assert sorted(passed.x) == [58.33, 58.33, 58.33, 75.0] and list(not_passed.x) == [25.0]
     assert fig.layout.barmode == "stack" and len(vlines(fig, 50.0)) == 1
-
-
-def accounting_table() -> pd.DataFrame:
-    return pd.DataFrame({
-        "conference_id": ["k3", "c4"], "convened": [250, 33], "present": [230, 31], "ballots_issued": [230, 31],
-        "ballots_collected": [228, 31], "ballots_valid": [220, 30], "ballots_invalid": [8, 1],
-        "quorum_required": [167, 22],  # ⌈2/3 × 250⌉ = 167, ⌈2/3 × 33⌉ = 22
-    })
 
 
 def test_accounting_bars_one_panel_per_conference():
@@ -108,23 +86,10 @@ def test_accounting_bars_one_panel_per_conference():
 
 
 def test_invalid_bars_by_reason():
-    invalid = pd.DataFrame({"conference_id": ["k3", "k3", "k3"], "title_id": ["T", "T", "X"],
-                            "title": ["Bí thư", "Bí thư", None],
-                            "reason": ["too_many_names", "duplicate_name", "unknown_title"], "ballots": [4, 2, 1]})
-    fig = C.invalid_bars(invalid, language="en")
+    fig = C.invalid_bars(invalid_table(), language="en")
     got = {t.name: (list(t.y), list(t.x)) for t in fig.data}
     assert got == {"More names than places": (["Bí thư — k3"], [4]), "Same person named twice": (["Bí thư — k3"], [2]),
                    "Title not in the list": (["X — k3"], [1])}
-    empty = C.invalid_bars(invalid.iloc[0:0])
-    assert empty.layout.annotations[0].text == "Không có dữ liệu"
-
-
-def steps_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "person_id": ["A", "A", "B", "B", "D"], "full_name": ["An", "An", "Bình", "Bình", "Dũng"],
-        "title_id": ["T"] * 5, "title": ["Bí thư"] * 5, "step": [3, 4, 3, 4, 3],
-        "pct": [66.67, 90.0, 58.33, None, 16.67], "status": ["passed", "kept", "passed", "dropped", "not_passed"],
-    })
 
 
 def test_steps_heatmap_cells_and_marks():
@@ -139,9 +104,7 @@ def test_steps_heatmap_cells_and_marks():
 
 
 def test_pool_sankey_links():
-    flows = pd.DataFrame({"step": [3, 3, 4], "status": ["passed", "passed", "kept"],
-                          "next_step": [4, 4, 5], "next_status": ["kept", "dropped", "kept"], "count": [5, 2, 4]})
-    sankey = C.pool_sankey(flows).data[0]
+    sankey = C.pool_sankey(flows_table()).data[0]
     labels = list(sankey.node.label)
     assert labels == ["Bước 3: Đạt", "Bước 4: Được giữ lại", "Bước 4: Bị loại", "Bước 5: Được giữ lại"]
     links = {(labels[s], labels[t]): v for s, t, v in zip(sankey.link.source, sankey.link.target, sankey.link.value)}
@@ -152,24 +115,12 @@ def test_pool_sankey_links():
 
 
 def test_composition_bars_by_gender():
-    comp = pd.DataFrame({"outcome": ["passed", "passed", "not_passed", "not_passed"],
-                         "gender": ["male", "female", "male", "female"], "count": [2, 1, 0, 1],
-                         "pct": [66.67, 33.33, 0.0, 100.0]})
-    fig = C.composition_bars(comp, column="gender")
+    fig = C.composition_bars(passed_composition_table(), column="gender")
     passed, not_passed = fig.data
     assert list(passed.x) == ["Nam", "Nữ"] and list(passed.y) == [66.67, 33.33]
     assert list(not_passed.y) == [0.0, 100.0]
     assert list(passed.text) == ["2 (66,67 %)", "1 (33,33 %)"]
     assert fig.layout.title.text == "Người trên 50 % và không quá 50 % theo giới tính"
-
-
-def test_every_figure_serialises():
-    figs = [C.title_bars(tally_table()), C.share_histogram(tally_table()), C.accounting_bars(accounting_table()),
-            C.steps_heatmap(steps_frame())]
-    for fig in figs:
-        assert isinstance(fig, go.Figure)
-        assert fig.layout.template.layout.font.size == C.theme.BASE_FONT_SIZE
-        assert "plotly" in fig.to_html(include_plotlyjs=False)
 
 
 def test_labelled_tables_for_people():

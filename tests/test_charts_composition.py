@@ -1,8 +1,9 @@
 """Composition charts (women, ethnicity, sectors, qualifications, checks): each figure's data match
 the hand-built input table. The age charts are tested in test_charts_age.py.
 
-The tables are written by hand in the shapes `analysis.composition` produces (that module is not
-imported here, so these tests only exercise the charts).
+The tables (tests/chart_tables.py) are written by hand in the shapes `analysis.composition`
+produces, so these tests only exercise the charts; the contract all charts share (house figure,
+titles, languages, renamed columns, errors, empty tables, HTML) is in test_charts_contract.py.
 """
 
 from __future__ import annotations
@@ -11,180 +12,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 import yaml
+from chart_tables import COMPOSITION_RULES as RULES
+from chart_tables import checks_table, education_table, ethnicity_table, sector_table, theory_table, trace, women_table
 
 from analysis import labels
 from analysis.charts import composition as charts
 from analysis.charts import theme
 from analysis.config import LABELS_DIR
 from analysis.errors import ParameterError
-
-RULES = [
-    "women_share",
-    "young_share",
-    "people_per_title",
-    "titles_per_person",
-    "pool_size_ratio",
-    "ineligible_in_pool",
-]
-
-
-# Hand-built tables ------------------------------------------------------------------------------
-
-
-def women_table() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "body": ["bch", "bch", "bch", "btv", "btv"],
-            "title_id": [pd.NA, "B1", "B2", pd.NA, "V1"],
-            "title": [pd.NA, "Ủy viên BCH", "Ủy viên BCH khối Đảng", pd.NA, "Ủy viên BTV"],
-            "people": [40, 30, 10, 15, 15],
-            "women": [10, 6, 4, 3, 3],
-            "women_pct": [25.0, 20.0, 40.0, 20.0, 20.0],
-        }
-    )
-
-
-def ethnicity_table() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "ethnicity": ["Tày", "Kinh", pd.NA, "Mường", "Dao"],
-            "count": [5, 40, 2, 6, 1],
-            "pct": [9.26, 74.07, 3.7, 11.11, 1.85],
-        }
-    )
-
-
-def sector_table() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "sector": ["party", "party", "government", "government", pd.NA],
-            "unit": ["Ban Tổ chức", "Văn phòng", "UBND huyện", pd.NA, "Ban Tổ chức"],
-            "count": [5, 3, 8, 2, 1],
-        }
-    )
-
-
-def education_table() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "education": ["doctorate", "master", "bachelor", "college", "vocational", "none", pd.NA],
-            "count": [2, 15, 30, 0, 0, 0, 1],
-            "pct": [4.17, 31.25, 62.5, 0.0, 0.0, 0.0, 2.08],
-        }
-    )
-
-
-def theory_table() -> pd.DataFrame:
-    # deliberately not in level order: the chart orders by level
-    return pd.DataFrame(
-        {
-            "political_theory": ["intermediate", "none", "advanced", "elementary"],
-            "count": [20, 0, 28, 0],
-            "pct": [41.67, 0.0, 58.33, 0.0],
-        }
-    )
-
-
-def checks_table() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "rule": RULES,
-            "value": [25.0, 12.5, 3, 2, None, 1],
-            "target": [25, 15, 4, 3, 1.5, 0],
-            "op": [">=", ">=", "<=", "<=", "<=", "=="],
-            "ok": [True, False, True, True, None, False],
-            "certainty": ["C", "C", "M", "C", "M", "C"],
-        }
-    ).astype({"value": "object", "ok": "object"})
-
-
-FIGURES = {
-    "women_share": lambda **kw: charts.women_share(women_table(), target=25, **kw),
-    "ethnicity": lambda **kw: charts.ethnicity(ethnicity_table(), **kw),
-    "sectors": lambda **kw: charts.sectors(sector_table(), **kw),
-    "qualifications": lambda **kw: charts.qualifications(education_table(), theory_table(), **kw),
-    "compliance_table": lambda **kw: charts.compliance_table(checks_table(), **kw),
-}
-TITLE_KEYS = {
-    "women_share": "women",
-    "ethnicity": "ethnicity",
-    "sectors": "sectors",
-    "qualifications": "qualifications",
-    "compliance_table": "compliance",
-}
-
-
-def trace(fig: go.Figure, name: str):
-    found = [t for t in fig.data if t.name == name]
-    assert len(found) == 1, [t.name for t in fig.data]
-    return found[0]
-
-
-# Every chart ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", FIGURES)
-def test_returns_house_figure_with_default_vietnamese_title(name):
-    fig = FIGURES[name]()
-    assert isinstance(fig, go.Figure)
-    assert fig.layout.template.layout.font.family == theme.FONT_FAMILY
-    assert fig.layout.title.text == labels.text(f"composition.{TITLE_KEYS[name]}.title", "vi")
-    assert fig.layout.separators == ",."
-
-
-@pytest.mark.parametrize("name", FIGURES)
-def test_english_switches_title_and_separators(name):
-    fig = FIGURES[name](language="en")
-    assert fig.layout.title.text == labels.text(f"composition.{TITLE_KEYS[name]}.title", "en")
-    assert fig.layout.title.text != labels.text(f"composition.{TITLE_KEYS[name]}.title", "vi")
-    assert fig.layout.separators == ".,"
-
-
-@pytest.mark.parametrize("name", FIGURES)
-def test_title_override(name):
-    assert FIGURES[name](title="Tiêu đề riêng").layout.title.text == "Tiêu đề riêng"
-
-
-@pytest.mark.parametrize("name", FIGURES)
-@pytest.mark.parametrize("language", ["fr", "", None, "VI"])
-def test_unknown_language_raises_parameter_error(name, language):
-    with pytest.raises(ParameterError):
-        FIGURES[name](language=language)
-
-
-@pytest.mark.parametrize("name", FIGURES)
-def test_serialises_to_html(name):
-    html = FIGURES[name]().to_html(include_plotlyjs=False, full_html=False)
-    assert "Plotly.newPlot" in html
-    assert "cdn.plot.ly" not in html
-
-
-def test_missing_column_raises_parameter_error():
-    with pytest.raises(ParameterError, match="people"):
-        charts.women_share(women_table(), people="persons")
-    with pytest.raises(ParameterError):
-        charts.ethnicity("not a frame")
-
-
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda: charts.women_share(women_table().iloc[:0], target=25),
-        lambda: charts.ethnicity(ethnicity_table().iloc[:0]),
-        lambda: charts.sectors(sector_table().iloc[:0]),
-        lambda: charts.qualifications(education_table().iloc[:0], theory_table().iloc[:0]),
-    ],
-)
-def test_empty_table_gives_a_no_data_figure(call):
-    fig = call()
-    assert labels.text("common.no_data", "vi") in [a.text for a in fig.layout.annotations]
-    fig.to_html(include_plotlyjs=False)
-
-
-def test_columns_can_be_renamed():
-    df = ethnicity_table().rename(columns={"ethnicity": "group", "count": "n", "pct": "share"})
-    fig = charts.ethnicity(df, column="group", count="n", pct="share")
-    assert list(trace(fig, "Dân tộc thiểu số").x) == [6, 5, 1]
 
 
 # Women ------------------------------------------------------------------------------------------
@@ -365,13 +200,6 @@ def test_compliance_unit_column_decides_percent():
     (table,) = charts.compliance_table(df).data
     assert table.cells.values[0][0] == "some_new_rule"
     assert table.cells.values[1][0] == "25 %"
-
-
-def test_compliance_without_checks_says_display_only():
-    fig = charts.compliance_table(checks_table().iloc[:0])
-    texts = [a.text for a in fig.layout.annotations]
-    assert texts == [labels.text("composition.compliance.no_checks", "vi")]
-    fig.to_html(include_plotlyjs=False)
 
 
 def test_compliance_english():

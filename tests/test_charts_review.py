@@ -1,4 +1,7 @@
-"""Figures of the planning review: data drawn as given, labels per language, empty inputs."""
+"""Figures of the planning review: data drawn as given, labels per language.
+
+Input tables: tests/chart_tables.py; the contract all charts share: test_charts_contract.py.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +9,14 @@ from types import SimpleNamespace
 
 import pandas as pd
 import plotly.graph_objects as go
-import pytest
+from chart_tables import composition_change_table, flags_table, linkage_units_table, reasons_table
+from chart_tables import review_pyramid_table, targets_table, title_changes_table
 
 from analysis.charts import review as charts
-from analysis.errors import ParameterError
 
-REASONS = pd.DataFrame({
-    "change": ["retained", "removed", "removed", "added", "added"],
-    "reason": [None, "retired", "moved", "new_source", "other_title"],
-    "people": [10, 2, 1, 3, 1],
-})
+REASONS = reasons_table()
+TARGETS = targets_table()
+FLAGS = flags_table()
 
 
 def test_change_flows_sankey_balances():
@@ -42,17 +43,8 @@ def test_change_waterfall_steps():
     assert list(waterfall.text) == ["13", "−2", "−1", "+3", "+1", "14"]
 
 
-def test_empty_flows_say_no_data():
-    empty = pd.DataFrame({"change": [], "reason": [], "people": []})
-    for fig in (charts.change_flows(empty), charts.change_waterfall(empty)):
-        assert fig.layout.annotations[0].text == "Không có dữ liệu"
-
-
 def test_pyramids_before_and_after():
-    rows = [("before", "under_40", "male", 2), ("before", "40_50", "female", 3),
-            ("after", "under_40", "male", 1), ("after", "50_60", "female", 4)]
-    df = pd.DataFrame(rows, columns=["state", "age_band", "gender", "count"])
-    fig = charts.pyramids(df)
+    fig = charts.pyramids(review_pyramid_table())
     assert len(fig.data) == 4  # two genders × two states
     men_before = fig.data[0]
     assert men_before.name == "Nam" and list(men_before.x) == [-2, 0, 0, 0, 0]
@@ -63,23 +55,10 @@ def test_pyramids_before_and_after():
 
 
 def test_composition_change_panels():
-    df = pd.DataFrame({
-        "dimension": ["gender", "gender", "age_tier", "age_tier"],
-        "category": ["male", "female", "under_45", "45_50"],
-        "before": [3, 1, 2, 2], "before_pct": [75.0, 25.0, 50.0, 50.0],
-        "after": [2, 2, 1, 3], "after_pct": [50.0, 50.0, 25.0, 75.0],
-    })
-    fig = charts.composition_change(df, language="en")
+    fig = charts.composition_change(composition_change_table(), language="en")
     assert [a.text for a in fig.layout.annotations] == ["Gender", "Age tier"]
     assert list(fig.data[0].y) == ["Men", "Women"] and list(fig.data[0].x) == [75.0, 25.0]
     assert list(fig.data[3].y) == ["Under 45", "45–50"] and list(fig.data[3].x) == [25.0, 75.0]
-
-
-TARGETS = pd.DataFrame({
-    "rule": ["women_share", "people_per_title", "young_share"], "op": [">=", "<=", ">="],
-    "target": [25, 4, 15], "certainty": ["C", "M", "C"], "before": [20.0, 5, 10.0],
-    "before_ok": [False, False, False], "after": [30.0, 3, 12.0], "after_ok": [True, True, False],
-})
 
 
 def test_target_gauges():
@@ -94,14 +73,6 @@ def test_target_gauges():
     assert gauges[0].gauge.axis.range == (0, 100)
 
 
-FLAGS = pd.DataFrame({
-    "person_id": ["P1", pd.NA], "full_name": ["Lò Văn An", pd.NA], "title_id": [pd.NA, "T4"],
-    "title": [pd.NA, "Phó Chủ tịch"], "rule": ["discipline", "people_per_title"], "action": ["remove", "review"],
-    "value": ["Khiển trách", "5"], "limit": [pd.NA, "4"], "detail": [pd.NA, "5/1"], "certainty": ["C", "M"],
-    "evidence": ["Kỷ luật: Khiển trách", "5 người quy hoạch cho Phó Chủ tịch (tối đa 4)"],
-})
-
-
 def test_flags_table():
     fig = charts.flags_table(FLAGS)
     table = fig.data[0]
@@ -110,7 +81,6 @@ def test_flags_table():
     assert rules == ["Bị kỷ luật", "Số người quy hoạch/chức danh vượt mức *"]
     assert actions == ["Đưa ra khỏi quy hoạch", "Xem xét"]
     assert evidence[0] == "Kỷ luật: Khiển trách"
-    assert charts.flags_table(FLAGS.iloc[:0]).layout.annotations[0].text == "Không có dữ liệu"
 
 
 def test_display_table_labels_codes_and_totals():
@@ -129,14 +99,9 @@ def test_display_table_labels_codes_and_totals():
 
 
 def test_changes_by_title_and_linkage_units():
-    summary = pd.DataFrame({
-        "body": ["leadership", "leadership"], "title_id": ["T1", pd.NA], "title": ["Bí thư", pd.NA],
-        "retained": [1, 1], "removed": [2, 2], "added": [1, 1],
-    })
-    fig = charts.changes_by_title(summary)
+    fig = charts.changes_by_title(title_changes_table())
     assert [list(t.x) for t in fig.data] == [[-2], [1], [1]]  # only title rows
-    units = pd.DataFrame({"unit_name": ["Xã A", "Xã B"], "people": [5, 3], "feeding": [2, 0]})
-    fig = charts.linkage_units(units)
+    fig = charts.linkage_units(linkage_units_table())
     assert list(fig.data[0].x) == [2, 0] and list(fig.data[1].x) == [3, 3]
 
 
@@ -153,15 +118,3 @@ def test_texts():
     assert "1 người và 1 chức danh" in charts.flags_text(result, "QĐ 50")
     assert charts.targets_text(TARGETS.iloc[:0], "KL 24", "en").startswith("The rule set (KL 24)")
     assert charts.targets_text(TARGETS, "QĐ 50") is None
-
-
-def test_unknown_language_and_missing_columns():
-    with pytest.raises(ParameterError):
-        charts.change_flows(REASONS, language="fr")
-    with pytest.raises(ParameterError, match="people"):
-        charts.change_flows(REASONS.drop(columns="people"))
-
-
-def test_figures_serialise():
-    for fig in (charts.change_flows(REASONS), charts.target_gauges(TARGETS), charts.flags_table(FLAGS)):
-        assert "plotly" in fig.to_html(include_plotlyjs=False)

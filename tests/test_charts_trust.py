@@ -1,53 +1,27 @@
-"""Figures of the trust-vote report: data drawn match the tables, lines at 1/2 and 2/3, languages."""
+"""Figures of the trust-vote report: data drawn match the tables, lines at 1/2 and 2/3, languages.
+
+Input table: tests/chart_tables.py; the contract all charts share: test_charts_contract.py.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
+from chart_tables import trace, trust_table
 
-from analysis import trust, trust_rounds
+from analysis import trust_rounds
 from analysis.charts import trust as charts
 from analysis.errors import ParameterError
 
 
-def _conferences() -> pd.DataFrame:
-    df = pd.DataFrame({
-        "conference_id": ["tn-2023", "tn-2024", "b4"], "body": ["bch", "bch", "bch"],
-        "date": pd.to_datetime(["2023-11-10", "2024-11-12", "2022-04-01"]),
-        "convened": [30, 30, 30], "present": [30, 30, 30], "ballots_issued": [30, 30, 30],
-        "ballots_collected": [30, 30, 30], "ballots_valid": [30, 30, 30],
-    })
-    for col in ("convened", "present", "ballots_issued", "ballots_collected", "ballots_valid"):
-        df[col] = df[col].astype("Int64")
-    return df
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def table() -> pd.DataFrame:
-    rows = []
-    people = [("1", "Nguyễn Văn An", "Bí thư Huyện ủy"), ("2", "Trần Thị Bình", "Trưởng phòng Nội vụ"),
-              ("3", "Lê Văn Cường", "Chủ tịch Hội Nông dân huyện")]
-    counts = {"tn-2023": [(20, 8, 2), (10, 4, 16), (2, 8, 20)], "tn-2024": [(25, 5, 0), (14, 6, 10), (0, 9, 21)]}
-    for conf, cs in counts.items():
-        for (pid, name, pos), (h, t, lo) in zip(people, cs):
-            rows.append(dict(conference_id=conf, person_id=pid, full_name=name, position=pos, high=h, trust=t, low=lo))
-    for (pid, name, pos), (a, d) in zip(people, [(29, 1), (15, 15), (20, 10)]):
-        rows.append(dict(conference_id="b4", person_id=pid, full_name=name, position=pos, agree=a, disagree=d))
-    df = pd.DataFrame(rows)
-    for col in ("high", "trust", "low", "agree", "disagree"):
-        df[col] = df[col].astype("Int64")
-    return trust.trust_table(df, _conferences())
-
-
-def _bar(fig: go.Figure, name: str) -> go.Bar:
-    (bar,) = [t for t in fig.data if t.name == name]
-    return bar
+    return trust_table()
 
 
 def test_diverging_bars_low_left_high_right_sorted_by_high_share(table):
     fig = charts.diverging_bars(table, "tn-2023")
-    low, high, trust_ = _bar(fig, "Tín nhiệm thấp"), _bar(fig, "Tín nhiệm cao"), _bar(fig, "Tín nhiệm")
+    low, high, trust_ = trace(fig, "Tín nhiệm thấp"), trace(fig, "Tín nhiệm cao"), trace(fig, "Tín nhiệm")
     # sorted by the high share: highest on top (last category of the axis)
     assert list(high.y) == ["Lê Văn Cường", "Trần Thị Bình", "Nguyễn Văn An"]
     assert list(high.x) == [6.67, 33.33, 66.67]
@@ -67,14 +41,14 @@ def test_diverging_bars_low_left_high_right_sorted_by_high_share(table):
 
 def test_diverging_bars_hover_is_absolute(table):
     fig = charts.diverging_bars(table, "tn-2023")
-    low = _bar(fig, "Tín nhiệm thấp")
+    low = trace(fig, "Tín nhiệm thấp")
     assert "20 phiếu" in low.hovertext[0] and "66,67 %" in low.hovertext[0]
     assert all("-" not in h for h in low.hovertext)
 
 
 def test_diverging_bars_two_level(table):
     fig = charts.diverging_bars(table, "b4")
-    agree, disagree = _bar(fig, "Đồng ý"), _bar(fig, "Không đồng ý")
+    agree, disagree = trace(fig, "Đồng ý"), trace(fig, "Không đồng ý")
     assert list(agree.x) == [50.0, 66.67, 96.67]
     assert list(disagree.x) == [-50.0, -33.33, -3.33]
     assert [round(s.x0, 2) for s in fig.layout.shapes] == [50.0]
@@ -139,30 +113,6 @@ def test_compare_votes(table):
     assert list(two.y) == [1, 1]
     by_body = charts.compare_votes(trust_rounds.vote_summary_table(table, by="body"), by="body")
     assert list(by_body.data[0].x) == ["Ban Chấp hành"]
-
-
-@pytest.mark.parametrize("make", [
-    lambda t: charts.diverging_bars(t.iloc[:0]),
-    lambda t: charts.low_share_distribution(trust_rounds.low_share_bins(t.iloc[:0])),
-    lambda t: charts.by_position_group(trust_rounds.position_group_table(t.iloc[:0])),
-    lambda t: charts.rounds_slope(trust_rounds.match_rounds(t.iloc[:0])),
-    lambda t: charts.compare_votes(trust_rounds.vote_summary_table(t.iloc[:0])),
-])
-def test_empty_tables_give_a_no_data_figure(table, make):
-    fig = make(table)
-    assert any(a.text == "Không có dữ liệu" for a in fig.layout.annotations)
-
-
-def test_unknown_language(table):
-    with pytest.raises(ParameterError):
-        charts.diverging_bars(table, "tn-2023", language="fr")
-
-
-def test_figures_serialise(table):
-    for fig in (charts.diverging_bars(table, "tn-2024"), charts.rounds_slope(trust_rounds.match_rounds(table)),
-                charts.by_position_group(trust_rounds.position_group_table(table))):
-        html = fig.to_html(include_plotlyjs=False)
-        assert "plotly" in html.lower()
 
 
 def test_display_table_words_and_headers(table):

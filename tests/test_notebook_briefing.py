@@ -1,24 +1,20 @@
 """notebooks/briefing.ipynb: a reveal.js deck, offline, one idea per slide, vi and en.
 
-The deck is opened in Chromium (every slide drawn, no network) in tests/test_browser.py.
+What every notebook keeps (clean, thin, existing calls and labels) is in test_notebook_contract.py;
+the deck is opened in Chromium (every slide drawn, no network) in tests/test_browser.py.
 """
 
 from __future__ import annotations
 
-import ast
-import importlib
 import json
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
-from papermill.inspection import inspect_notebook
+from notebook_checks import assert_offline_without_code
 from rich.console import Console
 
 from analysis import config, labels
-from analysis.build import build
-from analysis.render import external_resources
 from analysis.slides import ASSET_FILES, NODE_MODULES, install_assets, is_deck
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "briefing.ipynb"
@@ -29,46 +25,25 @@ needs_samples = pytest.mark.skipif(not DISTRICT.is_dir() or not COMMUNE.is_dir()
 needs_assets = pytest.mark.skipif(not (NODE_MODULES / "reveal.js").is_dir(), reason="make assets (npm ci)")
 
 
-@pytest.fixture(scope="module")
-def nb():
-    return nbformat.read(str(NOTEBOOK), as_version=4)
-
-
-def test_committed_clean_and_marked_as_a_deck(nb):
-    nbformat.validate(nb)
-    assert is_deck(nb) and is_deck(NOTEBOOK)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None
-    shown = [c for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
+def test_marked_as_a_deck(notebook):
+    assert is_deck(notebook) and is_deck(NOTEBOOK)
+    shown = [c for c in notebook.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
     kinds = [c.metadata.get("slideshow", {}).get("slide_type") for c in shown]
     assert kinds[:-1] == ["slide"] * (len(shown) - 1) and kinds[-1] == "skip"  # one idea, one slide
 
 
-def test_parameters_are_documented(nb):
-    inferred = inspect_notebook(str(NOTEBOOK))
+def test_parameters_add_the_committee_room_options(notebook_parameters):
+    inferred = notebook_parameters
     assert set(inferred) == {"dataset_path", "as_of", "language", "output_dir", "marking", "pseudonymise",
                              "min_cell"}
-    for name, spec in inferred.items():
-        assert spec["help"].startswith("help:") and len(spec["help"]) > 10, name
     assert (inferred["pseudonymise"]["inferred_type_name"], inferred["min_cell"]["default"]) == ("bool", "3")
 
 
-def test_every_text_and_every_call_exists(nb):
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+def test_every_slide_has_its_text(notebook_code):
     for key in SLIDE_KEYS:
         for language in ("vi", "en"):
             assert labels.text(f"briefing.slides.{key}", language) != f"briefing.slides.{key}"
-            assert f'"briefing.slides.{key}"' in code
-    assert labels.text("report.names.briefing", "en") != labels.text("report.names.briefing", "vi")
-    aliases = {"ballots": "analysis.ballots", "trust": "analysis.trust", "trust_rounds": "analysis.trust_rounds",
-               "trust_rules": "analysis.trust_rules", "comp": "analysis.composition",
-               "age_charts": "analysis.charts.age", "ballot_charts": "analysis.charts.ballots", "charts": "analysis.charts.composition",
-               "trust_charts": "analysis.charts.trust"}
-    for node in ast.walk(ast.parse(code)):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
-            module = importlib.import_module(aliases[node.value.id])
-            assert hasattr(module, node.attr), f"{aliases[node.value.id]}.{node.attr}"
+            assert f'"briefing.slides.{key}"' in notebook_code
 
 
 @needs_assets
@@ -98,10 +73,9 @@ def _slides(page: str) -> list[str]:
 @pytest.mark.slow
 @needs_samples
 @needs_assets
-def test_build_the_deck_in_vietnamese_and_english(tmp_path):
-    result = build(datasets=[DISTRICT, COMMUNE], reports=["briefing"], out=tmp_path / "vi", jobs=2,
-                   console=Console(record=True, width=200), options={"marking": "MẬT"})
-    assert result.exit_code == 0, [(o.error, o.problems) for o in result.outcomes]
+def test_build_the_deck_in_vietnamese_and_english(tmp_path, build_reports):
+    build_reports([DISTRICT, COMMUNE], ["briefing"], out=tmp_path / "vi", jobs=2,
+                  console=Console(record=True, width=200), options={"marking": "MẬT"})
     page = (tmp_path / "vi" / "thuong-tin-2022" / "briefing.html").read_text(encoding="utf-8")
 
     assert 'class="reveal"' in page and '<div class="qh-slide-marking">MẬT</div>' in page
@@ -113,9 +87,7 @@ def test_build_the_deck_in_vietnamese_and_english(tmp_path):
     assert "data-qh-metadata" in slides[-1] and "SHA-256" in slides[-1]
     assert labels.text("report.names.briefing", "vi") in slides[0]
     # offline: nothing from the network; the local scripts are there, relative to the page
-    assert external_resources(page) == []
-    markup = re.sub(r"(<script\b[^>]*>).*?</script>", r"\1</script>", page, flags=re.S)  # tags, not code
-    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", markup)
+    assert_offline_without_code(page)
     for url in re.findall(r"""(?:src|href)="(\.\./assets/[^"]+)\"""", page) + [
             "../assets/reveal.js/dist/reveal.js", "../assets/reveal.js/plugin/notes/notes.js"]:
         assert (tmp_path / "vi" / "thuong-tin-2022" / url).resolve().is_file(), url
@@ -129,9 +101,8 @@ def test_build_the_deck_in_vietnamese_and_english(tmp_path):
     assert labels.text("briefing.slides.trust", "vi") not in commune
     assert len(shown) == 2 + len(SLIDE_KEYS) - 2
 
-    english = build(datasets=[DISTRICT], reports=["briefing"], out=tmp_path / "en", jobs=1, language="en",
-                    console=Console(record=True, width=200))
-    assert english.exit_code == 0
+    build_reports([DISTRICT], ["briefing"], out=tmp_path / "en", language="en",
+                  console=Console(record=True, width=200))
     page = (tmp_path / "en" / "thuong-tin-2022" / "briefing.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in page
     for key in SLIDE_KEYS:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from pathlib import Path
 
 import pytest
+from notebook_checks import assert_offline_without_code
 
 from analysis.config import SAMPLE_DIR
 
@@ -79,13 +79,6 @@ def write_dataset(root: Path) -> Path:
     return root
 
 
-def _build(dataset: Path, out: Path):
-    build = pytest.importorskip("analysis.build")
-    result = build.build(datasets=[str(dataset)], reports=["introduction_votes"], out=out, jobs=1)
-    assert result.exit_code == 0, [o.error for o in result.outcomes]
-    return result
-
-
 def _shows(html: str, text: str) -> bool:
     """``text`` is in the page, as HTML or inside a figure's JSON (non-ASCII escaped there)."""
     return text in html or json.dumps(text)[1:-1] in html
@@ -111,15 +104,13 @@ def _check_outputs(out: Path, dataset_id: str, ballot_ids: set[str]) -> tuple[li
         assert "ballot_id" not in text, path
         leaked = {b for b in ballot_ids if f'"{b}"' in text or f",{b}," in text or f">{b}<" in text}
         assert not leaked, (path, sorted(leaked)[:5])
-    # offline (plotly.js inlined, nothing fetched) and no code shown
-    assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']https?:", html)
-    assert "ballots.introduction_votes(" not in html and "start_report(" not in html
+    assert_offline_without_code(html, "ballots.introduction_votes(")  # plotly.js inlined, no code shown
     return tally, summary, html
 
 
-def test_build_on_a_hand_made_dataset(tmp_path):
+def test_build_on_a_hand_made_dataset(tmp_path, build_reports):
     dataset = write_dataset(tmp_path / "phieu-thu-2022")
-    _build(dataset, tmp_path / "out")
+    build_reports([dataset], ["introduction_votes"])
     tally, summary, html = _check_outputs(tmp_path / "out", "phieu-thu-2022", _ballot_ids(dataset / "ballots.csv"))
     rows = {(r["conference_id"], r["title_id"], r["person_id"]): r for r in tally}
     # 006: 50 of 100 convened = 50.00 %, not passed
@@ -140,8 +131,8 @@ def test_build_on_a_hand_made_dataset(tmp_path):
 
 
 @pytest.mark.skipif(not (SAMPLE / "dataset.yml").exists(), reason="sample dataset thuong-tin-2022 not written yet")
-def test_build_on_the_sample(tmp_path):
-    _build(SAMPLE, tmp_path / "out")
+def test_build_on_the_sample(tmp_path, build_reports):
+    build_reports([SAMPLE], ["introduction_votes"])
     tally, summary, html = _check_outputs(tmp_path / "out", "thuong-tin-2022", _ballot_ids(SAMPLE / "ballots.csv"))
     assert summary["ties_at_cutoff"], "the sample has a tie on a last place"
     assert any(r["pct"] in ("50.0", "50.00") and r["passed"] == "False" for r in tally)

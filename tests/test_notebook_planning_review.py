@@ -1,8 +1,9 @@
-"""notebooks/planning_review.ipynb: its form, and end-to-end runs (papermill; marked slow).
+"""notebooks/planning_review.ipynb: its parameters, and end-to-end runs (papermill; marked slow).
 
 The runs use small hand-written datasets (a district reviewed by dates, the same district as two
 datasets, and a commune below it), so they do not depend on the sample data; the build of the
-Mường Lát sample is checked too when that sample is present.
+Mường Lát sample is checked too when that sample is present. What every notebook keeps (clean,
+thin, existing calls and labels) is in test_notebook_contract.py.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
+from notebook_checks import assert_offline_without_code
 
 from analysis.config import NOTEBOOKS_DIR, PROJECT_ROOT, SAMPLE_DIR
 
@@ -93,16 +94,12 @@ def datasets(tmp_path):
     return after, before
 
 
-def test_notebook_form():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1
-    source = tagged[0].source
+def test_parameters_are_typed_and_documented(notebook, notebook_parameters):
+    (tagged,) = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    source = tagged.source
     for name in PARAMETERS:
         assert f"{name}: str = " in source and "# help:" in source.split(f"{name}: str = ")[1].splitlines()[0]
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
-    assert all(c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
-    assert 'start_report("planning_review"' in "".join(c.source for c in nb.cells)
+    assert list(notebook_parameters) == PARAMETERS
 
 
 def run(tmp_path, dataset, **parameters):
@@ -155,9 +152,6 @@ def test_build_muong_lat_sample(tmp_path):
     for chart in ("Biến động nguồn quy hoạch", "Tháp tuổi trước và sau rà soát"):
         assert json.dumps(chart)[1:-1] in page  # chart titles sit in plotly's JSON, \u-escaped
     assert page.count('class="plotly-graph-div"') >= 6
-    from analysis.render import external_resources
-
-    assert external_resources(page) == []  # offline: no script, style or image from the network
-    assert "start_report(" not in page and "run_review(" not in page  # no code shown
+    assert_offline_without_code(page, "run_review(")  # no script, style or image from the network
     summary = json.loads(next(out.glob("*/planning_review/summary.json")).read_text(encoding="utf-8"))
     assert summary["people"]["removed"] > 0 and summary["people"]["added"] > 0

@@ -1,111 +1,42 @@
-"""notebooks/trust_votes.ipynb: commit-ready, thin, and (slow) built end to end into HTML + trust.csv."""
+"""notebooks/trust_votes.ipynb: its parameters and outputs, and (slow) built end to end into HTML + trust.csv.
+
+What every notebook keeps (clean, thin, existing calls and labels) is in test_notebook_contract.py.
+"""
 
 from __future__ import annotations
 
-import ast
-import importlib
 import json
-import re
 
-import nbformat
 import pandas as pd
 import pytest
-import yaml
-from papermill.inspection import inspect_notebook
+from notebook_checks import assert_offline_without_code, label_keys
 
-from analysis import config, labels, trust
-from analysis.report import ReportContext, report_title
+from analysis import config, trust
+from analysis.report import report_title
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "trust_votes.ipynb"
 SAMPLE = config.SAMPLE_DIR / "thuong-tin-2022"
 PARAMETERS = {"dataset_path", "as_of", "language", "output_dir", "base"}
 
 
-@pytest.fixture(scope="module")
-def nb():
-    return nbformat.read(str(NOTEBOOK), as_version=4)
+def test_parameters_add_the_base(notebook_parameters):
+    assert set(notebook_parameters) == PARAMETERS
+    assert {spec["inferred_type_name"] for spec in notebook_parameters.values()} == {"str"}
+    assert notebook_parameters["base"]["default"] == '""'
 
 
-def _code(nb) -> str:
-    return "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-
-
-def test_no_outputs_committed(nb):
-    nbformat.validate(nb)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, cell.id
-    assert nb.metadata["kernelspec"]["name"] == "python3"
-
-
-def test_parameters_cell_is_tagged_and_documented(nb):
-    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1 and nb.cells.index(tagged[0]) <= 1
-    inferred = inspect_notebook(str(NOTEBOOK))  # what `papermill --help-notebook` prints
-    assert set(inferred) == PARAMETERS
-    for name, spec in inferred.items():
-        assert spec["inferred_type_name"] == "str"
-        assert spec["help"].startswith("help:") and len(spec["help"]) > 10, name
-    assert inferred["base"]["default"] == '""'
-
-
-def test_starts_the_report_by_its_own_name(nb):
-    assert 'start_report("trust_votes", dataset_path=dataset_path, as_of=as_of,' in _code(nb)
+def test_report_title():
     assert report_title("trust_votes", "vi") == "Kết quả lấy phiếu tín nhiệm"
     assert report_title("trust_votes", "en") == "Trust votes"
 
 
-def _attributes(code: str, owner: str) -> set[str]:
-    return {n.attr for n in ast.walk(ast.parse(code))
-            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == owner}
-
-
-def test_calls_only_existing_functions(nb):
-    code = _code(nb)
-    charts = importlib.import_module("analysis.charts.trust")
-    for module in ("trust", "trust_checks", "trust_rounds", "trust_rules"):
-        analysis_module = importlib.import_module(f"analysis.{module}")
-        for name in _attributes(code, module):
-            assert hasattr(analysis_module, name), f"analysis.{module}.{name}"
-    for name in _attributes(code, "charts"):
-        assert hasattr(charts, name), f"analysis.charts.trust.{name}"
-    for name in _attributes(code, "ctx"):
-        assert hasattr(ReportContext, name) or name in ReportContext.__dataclass_fields__, f"ctx.{name}"
-    assert 'ctx.save_csv(trust.trust_csv(table), "trust")' in code
-    assert "ctx.save_summary(summary)" in code
-
-
-def test_is_thin(nb):
-    code = _code(nb)
-    tree = ast.parse(code)
-    assert not [n for n in ast.walk(tree) if isinstance(n, (ast.While, ast.FunctionDef, ast.ClassDef))]
-    loops = [n for n in ast.walk(tree) if isinstance(n, ast.For)]
-    assert len(loops) == 1 and "ctx.show" in ast.unparse(loops[0])  # one chart per vote, nothing computed
-    assert "import pandas" not in code and "pd." not in code
-
-
-@pytest.mark.parametrize("language", ["vi", "en"])
-def test_label_keys_exist(nb, language):
-    keys = set(re.findall(r'L\("([a-z_.]+)"', _code(nb)))
-    assert len(keys) > 10
-    for key in keys:
-        assert key in labels._texts(language), f"{key} missing in {language}"
+def test_saves_the_trust_table_and_summary(notebook_code):
+    assert 'ctx.save_csv(trust.trust_csv(table), "trust")' in notebook_code
+    assert "ctx.save_summary(summary)" in notebook_code
+    assert len(label_keys(notebook_code)) > 10
 
 
 # End to end ----------------------------------------------------------------------------------
-
-def _build(tmp_path, dataset, parameters=None, language=None):
-    from analysis.build import build
-
-    entry = {"path": str(dataset), "reports": ["trust_votes"]}
-    if parameters:
-        entry["parameters"] = {"trust_votes": parameters}
-    cfg = tmp_path / "reports.yml"
-    cfg.write_text(yaml.safe_dump({"datasets": [entry], "reports": ["trust_votes"]}), encoding="utf-8")
-    result = build(cfg, out=tmp_path / "out", jobs=1, language=language)
-    (outcome,) = result.outcomes
-    assert outcome.status == "ok", outcome
-    return outcome
 
 
 def _outputs(tmp_path, dataset_id):
@@ -120,16 +51,12 @@ def _outputs(tmp_path, dataset_id):
 
 def _check_html(html: str, charts_at_least: int) -> None:
     assert html.count('class="plotly-graph-div"') >= charts_at_least
-    from analysis.render import external_resources
-
-    assert 'src="https://cdn.plot.ly' not in html and external_resources(html) == []  # offline
     assert html.count("Plotly.newPlot") >= charts_at_least
-    for code in ("start_report(", "ctx.show", "trust.analyse", "from analysis"):  # no code in the report
-        assert code not in html
+    assert_offline_without_code(html, "trust.analyse")
 
 
 @pytest.mark.slow
-def test_build_with_a_base_parameter_in_english(tmp_path, make_dataset):
+def test_build_with_a_base_parameter_in_english(tmp_path, make_dataset, build_reports):
     """A hand-made dataset: two rounds, a typing error in a printed %, a total far from the others."""
     header = "conference_id,person_id,full_name,position,high,trust,low,high_pct,trust_pct,low_pct\n"
     rows = []
@@ -152,7 +79,9 @@ def test_build_with_a_base_parameter_in_english(tmp_path, make_dataset):
                    "tn-2023,bch,10/11/2023,33,30,30,30,30\ntn-2024,bch,12/11/2024,33,30,30,30,30\n")
     dataset = make_dataset({"people": people, "conferences": conferences, "trust_votes": header + body},
                            meta={"id": "trust-e2e", "as_of": "2024-12-01"})
-    _build(tmp_path, dataset, parameters={"base": "present"}, language="en")
+    result = build_reports([dataset], ["trust_votes"], parameters={"trust_votes": {"base": "present"}},
+                           language="en")
+    assert len(result.outcomes) == 1
     html, table, summary = _outputs(tmp_path, "trust-e2e")
     assert list(table.columns) == list(trust.CSV_COLUMNS)
     assert set(table["base"]) == {"present"}
@@ -171,10 +100,10 @@ def test_build_with_a_base_parameter_in_english(tmp_path, make_dataset):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not (SAMPLE / "dataset.yml").is_file(), reason="sample dataset data/sample/thuong-tin-2022 not generated yet")
-def test_build_trust_votes_of_the_sample(tmp_path):
+def test_build_trust_votes_of_the_sample(tmp_path, build_reports):
     from analysis.dataset import read_meta
 
-    _build(tmp_path, SAMPLE)
+    assert len(build_reports([SAMPLE], ["trust_votes"]).outcomes) == 1
     html, table, summary = _outputs(tmp_path, read_meta(SAMPLE).id)
     assert list(table.columns)[:6] == ["conference_id", "person_id", "full_name", "high", "trust", "low"]
     assert set(trust.CSV_COLUMNS) <= set(table.columns)

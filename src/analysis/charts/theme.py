@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from analysis import labels
+from analysis.charts.margins import reserve_label_margins
 from analysis.errors import ParameterError
 
 TEMPLATE = "quyhoach"
@@ -32,6 +33,7 @@ TITLE_FONT_SIZE = 22
 NOTE_FONT_SIZE = 14  # footnotes under a figure; the smallest text we show
 WIDTH = 1000
 HEIGHT = 560
+MARGIN = dict(l=80, r=40, t=80, b=60)  # px; finish() widens the left one for long labels
 TEXT_COLOUR = "#222222"
 
 # Colour-blind-safe (Okabe–Ito); strong enough for a washed-out projector.
@@ -68,7 +70,7 @@ def _build_template() -> go.layout.Template:
         plot_bgcolor="white",
         width=WIDTH,
         height=HEIGHT,
-        margin=dict(l=80, r=40, t=80, b=60),
+        margin=MARGIN,
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1.0),
         xaxis=dict(showgrid=True, gridcolor="#E5E5E5", zerolinecolor="#999999", automargin=True),
         yaxis=dict(showgrid=True, gridcolor="#E5E5E5", zerolinecolor="#999999", automargin=True),
@@ -445,7 +447,7 @@ def finish(
         layout.setdefault("separators", separators(language))
     # the registered object, not its name: plotly deep-copies a template it looks up by name (~12 ms)
     fig.update_layout(template=pio.templates[TEMPLATE], title_text=title, **layout)
-    return fig
+    return reserve_label_margins(fig, BASE_FONT_SIZE, MARGIN["l"])
 
 
 def empty_figure(
