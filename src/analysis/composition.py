@@ -164,14 +164,20 @@ def women_table(
     return table
 
 
+def _blank_as_missing(values: pd.Series) -> pd.Series:
+    """``values`` as objects with blank texts and every kind of missing value as ``None``."""
+    blank = values.astype("string").str.strip().eq("").fillna(False).astype(bool)
+    values = values.astype("object")
+    return values.where(values.notna() & ~blank, None)
+
+
 def category_table(people: pd.DataFrame, column: str) -> pd.DataFrame:
     """``[<column>, count, pct]``. Code columns (education, political_theory, sector, gender) list
     every code in its canonical order, zeros included; free text (ethnicity) is sorted by count.
     Missing values are a last row with a missing value (only when there are any), never dropped."""
     total = len(people)
     values = people[column] if column in people else pd.Series(pd.NA, index=people.index)
-    values = values.astype("object").where(values.notna(), None)
-    values = values.map(lambda v: None if isinstance(v, str) and not v.strip() else v)
+    values = _blank_as_missing(values)
     counts = values.value_counts(dropna=True)
     if column in CODE_ORDER:
         order = list(CODE_ORDER[column]) + sorted(set(counts.index) - set(CODE_ORDER[column]), key=str)
@@ -189,13 +195,14 @@ def category_table(people: pd.DataFrame, column: str) -> pd.DataFrame:
 def sector_table(people: pd.DataFrame) -> pd.DataFrame:
     """``[sector, unit, count]``: people per sector and unit, missing kept as a missing value;
     sectors in canonical order (missing last), then units by count and name."""
-    def column(name: str) -> list:
-        values = people[name] if name in people else pd.Series(pd.NA, index=people.index)
-        return [None if pd.isna(v) or (isinstance(v, str) and not v.strip()) else v for v in values]
+    def column(name: str) -> pd.Series:
+        return _blank_as_missing(people[name] if name in people else pd.Series(pd.NA, index=people.index))
 
-    counts: dict[tuple, int] = {}
-    for key in zip(column("sector"), column("unit")):
-        counts[key] = counts.get(key, 0) + 1
+    pairs = pd.DataFrame({"sector": column("sector"), "unit": column("unit")})
+    counts: dict[tuple, int] = {
+        tuple(None if pd.isna(v) else v for v in key): int(n)
+        for key, n in pairs.value_counts(dropna=False, sort=False).items()
+    }
     rank = {code: i for i, code in enumerate(SECTORS)}
 
     def order(item: tuple) -> tuple:
@@ -279,7 +286,7 @@ def _ineligible(pool_people, active, titles, terms) -> tuple[int | None, list[st
         anyterm = rows[rows["term"].isna()][["person_id"]].merge(long, on="person_id")
         wanted = pd.concat([known, anyterm], ignore_index=True)
     flags = wanted["eligible"].astype("boolean")
-    bad = sorted({str(pid) for pid in wanted.loc[(flags == False).fillna(False), "person_id"]})  # noqa: E712
+    bad = sorted(wanted.loc[(flags == False).fillna(False), "person_id"].astype(str).unique())  # noqa: E712
     return len(bad), bad
 
 

@@ -192,13 +192,15 @@ def retirement_month(
     sexes = sexes.reindex(births.index) if not sexes.index.equals(births.index) else sexes
     born = _month_index(births)
     known = born.notna() & sexes.isin(GENDERS)
-    keys = list(zip(sexes[known].astype(str), born[known].astype("int64")))
-    pension = {
-        key: schedule.reached_month(key[0], int(key[1])) + schedule.pension_offset_months
-        for key in set(keys)
-    }
+    # the schedule is looked up once per (gender, birth month), not once per person
+    keys = pd.DataFrame({"gender": sexes[known].astype(str).to_numpy(),
+                         "born": born[known].astype("int64").to_numpy()})
+    distinct = keys.drop_duplicates()
+    distinct["pension"] = [schedule.reached_month(g, int(b)) + schedule.pension_offset_months
+                           for g, b in zip(distinct["gender"], distinct["born"])]
+    months = keys.merge(distinct, on=["gender", "born"], how="left")["pension"]
     result = pd.Series(pd.NA, index=births.index, dtype="Int64")
-    result.loc[known] = [pension[key] for key in keys]
+    result.loc[known] = months.astype("Int64").to_numpy()
     return _from_month_index(result)
 
 
@@ -223,7 +225,9 @@ def _as_rules(rules: RuleSet | str | None) -> RuleSet:
 def _is_minority(ethnicity: pd.Series) -> pd.Series:
     majority = fold(MAJORITY_ETHNICITY)
     present = ethnicity.notna() & (ethnicity.astype("string").str.strip() != "")
-    folded = ethnicity.map(lambda v: fold(v) if isinstance(v, str) else None)
+    # fold each distinct spelling once: a province has a million people and a few dozen spellings
+    spellings = {v: fold(v) for v in ethnicity.dropna().unique() if isinstance(v, str)}
+    folded = ethnicity.map(spellings)
     flags = pd.Series(folded != majority, index=ethnicity.index).astype("boolean")
     return flags.where(present, pd.NA)
 
