@@ -327,3 +327,26 @@ def test_errors_are_not_remembered(memoised, make_dataset):
         with pytest.raises(DatasetError):
             module.load_dataset(folder)
         assert calls["load"] == expected
+
+
+def test_a_dataset_loaded_in_clear_never_serves_a_pseudonymised_report(memoised, make_dataset):
+    from analysis.privacy import pseudonym, pseudonymise_loads
+
+    module, calls, _ = memoised
+    folder = make_dataset({"people": PEOPLE})
+    key, other = b"memo-key", b"memo-other-key"
+    names = ["Nguyễn Văn An", "Lò Thị Bình"]
+    try:
+        assert list(module.load_dataset(folder).tables["people"]["full_name"]) == names
+        pseudonymise_loads(key)
+        coded = list(module.load_dataset(folder).tables["people"]["full_name"])
+        assert coded == [pseudonym("007", key), pseudonym("008", key)] and calls["load"] == 2
+        pseudonymise_loads(None)  # and back: the clear one again, from the memo
+        assert list(module.load_dataset(folder).tables["people"]["full_name"]) == names and calls["load"] == 2
+        pseudonymise_loads(key)  # the same key: the coded one, from the memo
+        assert list(module.load_dataset(folder).tables["people"]["full_name"]) == coded and calls["load"] == 2
+        pseudonymise_loads(other)  # another key: other codes, loaded again
+        assert list(module.load_dataset(folder).tables["people"]["full_name"]) == \
+            [pseudonym("007", other), pseudonym("008", other)] and calls["load"] == 3
+    finally:
+        pseudonymise_loads(None)

@@ -424,3 +424,65 @@ def test_regime_may_be_a_rule_file_of_ones_own(make_dataset):
     with pytest.raises(DatasetError) as err:
         read_meta(folder)
     assert [(p.code, p.column, p.value) for p in err.value.problems] == [("unknown_regime", "regime", "local-rules.yml")]
+
+
+# After-load hook ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def no_hook_after():
+    """Whatever a test sets, the next one loads without a hook."""
+    from analysis.dataset import set_after_load
+
+    yield set_after_load
+    set_after_load(None)
+
+
+def test_after_load_hook_sees_every_read_and_its_result_is_what_callers_get(make_dataset, no_hook_after):
+    from analysis import dataset as module
+
+    seen = []
+
+    def drop_last_person(ds, problems):
+        seen.append((ds.meta.id, len(problems)))
+        people = ds.tables["people"]
+        return module.Dataset(**{**vars(ds), "tables": {"people": people.iloc[:-1]}}), problems[:0]
+
+    folder = make_dataset({"people": PEOPLE}, meta={"colour": "red"})  # an unknown key: one warning
+    clear_ds, clear_problems = read_dataset(folder)
+    assert [p.code for p in clear_problems] == ["unknown_key"]
+    no_hook_after(drop_last_person, "drop-last")
+    ds, problems = read_dataset(folder)
+    assert seen == [("test-ds", 1)]  # the hook got the problems too …
+    assert ds.tables["people"]["person_id"].tolist() == ["007"] and problems == []  # … and had the last word
+    assert load_dataset(folder).tables["people"]["full_name"].tolist() == ["Nguyễn Văn An"]  # load_dataset too
+    assert len(seen) == 2
+    assert module.after_load_fingerprint() == "drop-last"
+
+    no_hook_after(None)
+    assert module.after_load_fingerprint() is None
+    assert read_dataset(folder)[0].tables["people"]["person_id"].tolist() == ["007", "008"]
+    assert len(seen) == 2  # no hook: not called
+    assert clear_ds.tables["people"]["person_id"].tolist() == ["007", "008"]
+
+
+def test_after_load_hook_is_not_called_without_a_dataset(tmp_path, no_hook_after):
+    calls = []
+    no_hook_after(lambda ds, problems: calls.append(ds) or (ds, problems), "counting")
+    ds, problems = read_dataset(tmp_path / "nowhere")
+    assert ds is None and [p.code for p in problems] == ["path_missing"] and calls == []
+
+
+def test_after_load_fingerprints_tell_hooks_apart(no_hook_after):
+    from analysis.dataset import after_load_fingerprint
+
+    def same(ds, problems):
+        return ds, problems
+
+    no_hook_after(same)  # no fingerprint given: one of its own each time
+    first = after_load_fingerprint()
+    no_hook_after(same)
+    assert first and after_load_fingerprint() and after_load_fingerprint() != first
+    no_hook_after(same, "named")
+    assert after_load_fingerprint() == "named"
+    no_hook_after(None, "ignored")  # no hook, no fingerprint
+    assert after_load_fingerprint() is None

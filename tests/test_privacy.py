@@ -96,16 +96,49 @@ def test_a_name_shared_by_two_people_is_not_guessed():
     assert coder.name("TRẦN VĂN HÙNG") == by_name  # folded: case and spaces do not matter
 
 
-def test_pseudonymise_loads_wraps_every_load_and_can_be_undone(make_dataset):
+def test_pseudonymise_loads_codes_every_load_and_can_be_undone(make_dataset):
+    from analysis import dataset as loader
+    from analysis.dataset import read_dataset  # a reference held from before: coded all the same
+
     folder = make_dataset({"people": PEOPLE})
+    loaders = (loader.load_dataset, loader.read_dataset)
     try:
         pseudonymise_loads(KEY)
-        pseudonymise_loads(KEY)  # twice: still one wrapper
-        coded = load_dataset(folder)
-        assert coded.tables["people"]["full_name"].iloc[2] == pseudonym("009", KEY)
+        pseudonymise_loads(KEY)  # twice: the same one hook
+        assert (loader.load_dataset, loader.read_dataset) == loaders  # nothing wrapped or replaced
+        assert load_dataset(folder).tables["people"]["full_name"].iloc[2] == pseudonym("009", KEY)
+        assert read_dataset(folder)[0].tables["people"]["person_id"].iloc[2] == pseudonym("009", KEY)
+        assert loader.after_load_fingerprint() == privacy.key_fingerprint(KEY)
     finally:
         pseudonymise_loads(None)
+    assert loader.after_load_fingerprint() is None
     assert load_dataset(folder).tables["people"]["full_name"].iloc[2] == "Giàng A Páo"
+
+
+def test_pseudonymise_loads_codes_the_names_in_problems_and_errors(make_dataset):
+    from analysis.errors import DatasetError
+
+    bad = PEOPLE.replace("person_id,full_name,gender,birth_date,unit,position",
+                         "person_id,full_name,gender,birth_date,unit,position,party_join_date")
+    bad = bad.replace("Chánh Văn phòng\n", "Chánh Văn phòng,cùng ngày với Giàng A Páo\n")
+    folder = make_dataset({"people": bad})
+    try:
+        pseudonymise_loads(KEY)
+        with pytest.raises(DatasetError) as excinfo:
+            load_dataset(folder)
+    finally:
+        pseudonymise_loads(None)
+    # the bad date is quoted (the page of a failed report shows it), with the code for the name
+    assert f"cùng ngày với {pseudonym('009', KEY)}" in str(excinfo.value)
+    assert [p.value for p in excinfo.value.problems if p.code == "bad_date"] == \
+        [f"cùng ngày với {pseudonym('009', KEY)}"]
+    assert "Giàng A Páo" not in str(excinfo.value)
+
+
+def test_key_fingerprint_hides_the_key_and_tells_keys_apart():
+    assert privacy.key_fingerprint(KEY) == privacy.key_fingerprint(b"test-key")
+    assert privacy.key_fingerprint(KEY) != privacy.key_fingerprint(b"another key")
+    assert "test-key" not in privacy.key_fingerprint(KEY) and len(privacy.key_fingerprint(KEY)) == 16
 
 
 def test_pseudonym_key_sources(monkeypatch, tmp_path):

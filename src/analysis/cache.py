@@ -262,27 +262,29 @@ def memoise_datasets(note_read: Callable[[str], None]) -> None:
 
     The reports of a dataset each load it, and the planning review reads the metadata of every
     dataset beside it; a warm kernel does that work once. An entry is used only while the hashes
-    of every file it came from are unchanged, and the caller gets a copy. ``note_read`` is told
-    about those files on every use, so that the cache records them as the report's inputs as if
-    they had been read again. Errors are never remembered.
+    of every file it came from are unchanged and the after-load hook is the same (by its
+    fingerprint: a dataset loaded in clear never serves a pseudonymised report, nor the other way
+    round), and the caller gets a copy. ``note_read`` is told about those files on every use, so
+    that the cache records them as the report's inputs as if they had been read again. Errors are
+    never remembered.
     """
     from analysis import dataset as module
 
     if getattr(module.load_dataset, "memoised", False):
         return
     load, read_meta = module.load_dataset, module.read_meta
-    datasets: dict[str, tuple[dict[str, str], Any]] = {}
+    datasets: dict[tuple[str, str | None], tuple[dict[str, str], Any]] = {}  # (path, hook fingerprint)
     metas: dict[str, tuple[dict[str, str], Any]] = {}
 
     def unchanged(files: dict[str, str]) -> bool:
         return all(digest_tree(name) == digest for name, digest in files.items())
 
-    def remember(memo: dict, key: str, files: dict[str, str], value: Any) -> None:
+    def remember(memo: dict, key: Any, files: dict[str, str], value: Any) -> None:
         if len(memo) >= MEMO_SIZE:
             memo.pop(next(iter(memo)))
         memo[key] = (files, value)
 
-    def recall(memo: dict, key: str) -> Any:
+    def recall(memo: dict, key: Any) -> Any:
         found = memo.get(key)
         if found is None or not unchanged(found[0]):
             return None
@@ -291,12 +293,13 @@ def memoise_datasets(note_read: Callable[[str], None]) -> None:
         return found[1]
 
     def load_dataset(path):
-        key = str(Path(path).expanduser().resolve())
+        where = str(Path(path).expanduser().resolve())
+        key = (where, module.after_load_fingerprint())  # the hook in force when it is loaded
         ds = recall(datasets, key)
         if ds is None:
             ds = load(path)
             files = {str(f): digest_file(f) for f in ds.input_files if Path(f).is_file()}
-            remember(datasets, key, {key: digest_tree(key), **files}, ds)
+            remember(datasets, key, {where: digest_tree(where), **files}, ds)
         return _copy_dataset(ds)
 
     def read_meta_memo(path):

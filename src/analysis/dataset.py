@@ -3,7 +3,8 @@
 ``read_dataset(path)`` never raises for bad data: it returns the dataset (None when its metadata
 cannot be read) and every problem found, reading and validation alike. ``load_dataset(path)``
 returns a clean dataset or raises :class:`DatasetError` carrying every problem.
-``read_meta(path)`` reads only the metadata (cheap: no table is read).
+``read_meta(path)`` reads only the metadata (cheap: no table is read). ``set_after_load``: a hook
+run on every dataset read before anyone sees it (the pseudonyms of `analysis.privacy`).
 
 Canonical form (docs/design.md): tables keyed by canonical name, columns renamed to canonical
 names (unknown extra columns kept as typed), index = the Excel row number (``excel_row``), ids and
@@ -14,6 +15,7 @@ text as ``str`` ("007" stays "007"), counts ``Int64``, dates ``datetime64[ns]`` 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -27,7 +29,7 @@ from analysis import config, readers, schema
 from analysis.dates import parse_date, parse_dates
 from analysis.errors import DatasetError
 from analysis.schema import fold
-from analysis.validate import ERROR, Problem, at, ballots_kind, check_dataset, make_problem, trust_kind
+from analysis.validate import ERROR, Problem, at, ballots_kind, check_dataset, format_problems, make_problem, trust_kind
 
 ID_PATTERN = r"^[a-z0-9-]+$"
 META_KEYS = ("id", "name", "level", "regime", "as_of", "terms", "tables", "mapping", "parent", "description")
@@ -48,15 +50,6 @@ PEOPLE_ONLY_OTHERS = ("planning", "ballots", "trust_votes")
 
 # Metadata ----------------------------------------------------------------------------------------
 
-def _month_start(value: Any) -> dt.date:
-    if isinstance(value, dt.date):
-        return dt.date(value.year, value.month, 1)
-    ts, precision = parse_date(str(value))
-    if ts is None or precision == "year":
-        raise ValueError(f"'{value}' is not a month (yyyy-mm or mm/yyyy)")
-    return dt.date(ts.year, ts.month, 1)
-
-
 class Term(BaseModel):
     """A term the pool is planned for; ``start`` is the first day of its start month."""
 
@@ -76,8 +69,13 @@ class Term(BaseModel):
 
     @field_validator("start", mode="before")
     @classmethod
-    def _start(cls, v):
-        return _month_start(v)
+    def _start(cls, v):  # the first day of the month
+        if isinstance(v, dt.date):
+            return dt.date(v.year, v.month, 1)
+        ts, precision = parse_date(str(v))
+        if ts is None or precision == "year":
+            raise ValueError(f"'{v}' is not a month (yyyy-mm or mm/yyyy)")
+        return dt.date(ts.year, ts.month, 1)
 
 
 def parse_terms(text: str) -> list[dict]:
@@ -95,13 +93,9 @@ def parse_terms(text: str) -> list[dict]:
 
 
 def known_regimes() -> list[str]:
-    """Regimes shipped with the package: rule files ``rules/<regime>.yml`` (those marked
-    ``kind: regime`` when `analysis.rules` is there to tell)."""
-    try:
-        from analysis.rules import available_regimes
-    except ImportError:  # pragma: no cover - rules.py ships with the package
-        folder = Path(config.RULES_DIR)
-        return sorted(p.stem for p in folder.glob("*.yml")) if folder.is_dir() else []
+    """Regimes shipped with the package: rule files ``rules/<regime>.yml`` marked ``kind: regime``."""
+    from analysis.rules import available_regimes
+
     return available_regimes(Path(config.RULES_DIR))
 
 
@@ -147,10 +141,8 @@ class DatasetMeta(BaseModel):
     @field_validator("as_of", mode="before")
     @classmethod
     def _as_of(cls, v):
-        if isinstance(v, dt.datetime):
-            return v.date()
         if isinstance(v, dt.date):
-            return v
+            return v.date() if isinstance(v, dt.datetime) else v
         ts, precision = parse_date(str(v))
         if ts is None or precision != "day":
             raise ValueError("not a day")
@@ -181,9 +173,7 @@ class MetaSource:
 
 def _sheet_meta(book: Path, sheet: str) -> MetaSource:
     """Key/value rows of a workbook's ``dataset`` sheet (keys in English or Vietnamese)."""
-    keys = {fold(k): k for k in META_KEYS}
-    for key, aliases in META_KEY_ALIASES.items():
-        keys.update({a: key for a in aliases})
+    keys = {fold(k): k for k in META_KEYS} | {a: k for k, aliases in META_KEY_ALIASES.items() for a in aliases}
     src = MetaSource(book, sheet)
     for row, key, value in readers.read_key_values(book, sheet):
         if key is None:
@@ -203,22 +193,14 @@ def _sheet_meta(book: Path, sheet: str) -> MetaSource:
     return src
 
 
-def _find_sheet(names: list[str], table: str) -> str | None:
-    lookup = schema.sheet_lookup()
-    return next((n for n in names if lookup.get(fold(n)) == table), None)
-
-
 def _locate_meta(path: Path) -> tuple[MetaSource | None, Path | None, list[Problem]]:
     """The metadata source and, for a workbook dataset, the workbook."""
     if not path.exists():
         return None, None, [make_problem("path_missing", file=path)]
     if path.is_dir():
-        yml = path / "dataset.yml"
-        if not yml.is_file():
-            yml = path / "dataset.yaml"
-        if not yml.is_file():
+        path = next((f for f in (path / "dataset.yml", path / "dataset.yaml") if f.is_file()), path)
+        if path.is_dir():
             return None, None, [make_problem("meta_missing", file=path, stem="dataset")]
-        path = yml
     suffix = path.suffix.lower()
     if suffix in (".yml", ".yaml"):
         data, rows, problems = readers.read_yaml(path)
@@ -233,7 +215,8 @@ def _locate_meta(path: Path) -> tuple[MetaSource | None, Path | None, list[Probl
         sheets = readers.sheet_names(path)
     except readers.ReadError as exc:
         return None, path, [exc.problem]
-    meta_sheet = _find_sheet(sheets, "dataset")
+    lookup = schema.sheet_lookup()
+    meta_sheet = next((n for n in sheets if lookup.get(fold(n)) == "dataset"), None)
     if meta_sheet is not None:
         return _sheet_meta(path, meta_sheet), path, []
     for yml in (path.with_suffix(".yml"), path.with_suffix(".yaml"), path.parent / "dataset.yml"):
@@ -280,10 +263,8 @@ def read_meta(path) -> DatasetMeta:
     """
     path = Path(path).expanduser().resolve()
     src, _, problems = _locate_meta(path)
-    meta = None
-    if src is not None:
-        meta, more = _build_meta(src)
-        problems += more
+    meta, more = _build_meta(src) if src is not None else (None, [])
+    problems += more
     if meta is None:
         raise DatasetError(f"Không đọc được thông tin bộ dữ liệu / cannot read the dataset's metadata: {path}",
                            problems)
@@ -429,11 +410,33 @@ def _table_entries(meta: DatasetMeta, src: MetaSource, book: Path | None) -> tup
     return entries, problems
 
 
+# After-load hook ---------------------------------------------------------------------------------
+
+AfterLoad = Callable[[Dataset, list[Problem]], tuple[Dataset, list[Problem]]]
+_AFTER_LOAD: dict[str, Any] = {"hook": None, "fingerprint": None, "count": 0}
+
+
+def set_after_load(hook: AfterLoad | None, fingerprint: str | None = None) -> None:
+    """From now on, in this process, ``read_dataset`` (so ``load_dataset``) returns
+    ``hook(dataset, problems)`` for every dataset it reads (None: no hook; one at a time).
+    ``fingerprint`` names what the hook does (never a secret): memos of loaded datasets key on it
+    (:func:`after_load_fingerprint`). Without one, each hook set gets a fingerprint of its own."""
+    _AFTER_LOAD["count"] += 1
+    fingerprint = None if hook is None else fingerprint or f"hook-{_AFTER_LOAD['count']}"
+    _AFTER_LOAD.update(hook=hook, fingerprint=fingerprint)
+
+
+def after_load_fingerprint() -> str | None:
+    """The fingerprint of the hook in force, None without one: part of any loaded-dataset memo key."""
+    return _AFTER_LOAD["fingerprint"]
+
+
 def read_dataset(path) -> tuple[Dataset | None, list[Problem]]:
     """Read and check the dataset at ``path``; never raises for bad data.
 
     Returns the dataset (None when its metadata cannot be read; tables that cannot be read are
-    absent) and every problem found, errors and warnings, in the order met.
+    absent) and every problem found, errors and warnings, in the order met; both through the
+    after-load hook (:func:`set_after_load`) when the dataset was read.
     """
     path = Path(path).expanduser().resolve()
     src, book, problems = _locate_meta(path)
@@ -482,7 +485,8 @@ def read_dataset(path) -> tuple[Dataset | None, list[Problem]]:
     ds.trust_kind = trust_kind(tables["trust_votes"]) if "trust_votes" in tables else None
     problems += check_dataset(ds)
     ds.warnings = [p for p in problems if p.severity != ERROR]
-    return ds, problems
+    hook = _AFTER_LOAD["hook"]
+    return hook(ds, problems) if hook is not None else (ds, problems)
 
 
 def load_dataset(path) -> Dataset:
@@ -491,8 +495,6 @@ def load_dataset(path) -> Dataset:
     ds, problems = read_dataset(path)
     errors = [p for p in problems if p.severity == ERROR]
     if ds is None or errors:
-        from analysis.validate import format_problems
-
         raise DatasetError(f"Bộ dữ liệu có lỗi / the dataset has errors: {path}\n{format_problems(problems)}",
                            problems)
     return ds

@@ -179,33 +179,30 @@ def pseudonymise_dataset(dataset: Any, key: bytes) -> Any:
     return _pseudonymise(dataset, key)[0]
 
 
+def key_fingerprint(key: bytes) -> str:
+    """What memos of loaded datasets key on for ``key``: a hash of it, never the key itself."""
+    return hashlib.sha256(b"privacy:" + key).hexdigest()[:16]
+
+
 def pseudonymise_loads(key: bytes | None) -> None:
     """From now on, in this process, every dataset loaded by `analysis.dataset` is pseudonymised
-    with ``key`` (None: no longer).
+    with ``key`` (None: no longer), through its after-load hook (`dataset.set_after_load`).
 
     A report loads more than its own dataset (the pool before a review, the units below for the
-    linkage); wrapping the loader once makes all of them clean with the same key. A kernel that
-    runs several reports gets the setting of the last one.
+    linkage); one hook makes all of them clean with the same key, however the loader was imported.
+    A kernel that runs several reports gets the setting of the last one.
     """
     from analysis import dataset as loader
 
-    original = getattr(loader.read_dataset, "__wrapped_by_privacy__", loader.read_dataset)
     if key is None:
-        loader.read_dataset = original
+        loader.set_after_load(None)
         return
 
-    def read_dataset(path):
-        ds, problems = original(path)
-        if ds is None:
-            return ds, problems
+    def code_names(ds: Any, problems: list[Any]) -> tuple[Any, list[Any]]:
         coded, coder = _pseudonymise(ds, key)
         return coded, coder.problems(problems)
 
-    read_dataset.__wrapped_by_privacy__ = original
-    # what a memo of loaded datasets must key on, besides the files (never the key itself)
-    read_dataset.privacy_fingerprint = hashlib.sha256(b"privacy:" + key).hexdigest()[:16]
-    read_dataset.__doc__ = original.__doc__
-    loader.read_dataset = read_dataset
+    loader.set_after_load(code_names, key_fingerprint(key))
 
 
 # Small cells ----------------------------------------------------------------------------------
