@@ -37,13 +37,14 @@ def conference_row(conference_id: str, step: int | None, body: str, date: dt.dat
 
 
 def vote_targets(rng: random.Random, n: int, places: int, ballots: int, threshold: int,
-                 passing: int | None = None, avoid: int = 8) -> list[int]:
+                 passing: int | None = None, avoid: int = 8, extra: int = 0) -> list[int]:
     """Votes for ``n`` candidates (strongest first) on a title with ``places`` places.
 
     ``passing`` candidates (default: all the places) get clearly more than ``threshold`` votes,
     the others clearly fewer: nobody lands within ``avoid`` votes of the threshold, and the
     last place is at least ``avoid`` votes ahead of the first one left out, so the only ties on a
-    cut-off and the only exact-threshold results in a sample are the deliberate ones.
+    cut-off and the only exact-threshold results in a sample are the deliberate ones. ``extra``
+    marks more must still fit in ``places`` × ``ballots`` (see :func:`marks_still_counted`).
     """
     passing = min(places, n) if passing is None else passing
     top_low, top_high = threshold + avoid + 3, round(ballots * 0.97)
@@ -52,8 +53,20 @@ def vote_targets(rng: random.Random, n: int, places: int, ballots: int, threshol
         votes = sorted((rng.randint(top_low, top_high) for _ in range(passing)), reverse=True)
         votes += sorted((rng.randint(low_low, low_high) for _ in range(n - passing)), reverse=True)
         cut_ok = n <= places or votes[places - 1] - votes[places] >= avoid
-        if cut_ok and sum(votes) <= places * ballots:
+        if cut_ok and sum(votes) + extra <= places * ballots:
             return votes
+
+
+def marks_still_counted(defective: Sequence[Mapping[str, Sequence[str]]],
+                        places_of: Mapping[str, int]) -> dict[str, int]:
+    """Per title, the marks spoiled ballots still give it: a ballot is invalid title by title
+    (rules/ballots.yml), so one spoiled for a title counts for the others it marks correctly."""
+    extra: dict[str, int] = {}
+    for marks in defective:
+        for title_id, people in marks.items():
+            if title_id in places_of and len(set(people)) == len(people) <= places_of[title_id]:
+                extra[title_id] = extra.get(title_id, 0) + len(people)
+    return extra
 
 
 def spread_marks(rng: random.Random, votes: Mapping[str, int], ballots: int,
@@ -239,24 +252,6 @@ def build_thuong_tin(seed: int = DEFAULT_SEED) -> SampleDataset:
             planner.add(person, tid, "proposed", since)
 
     # Step 3: key-cadre conference, raw ballots ------------------------------------------------
-    strength = {p["person_id"]: p["_strength"] for p in people}
-    targets: dict[str, dict[str, int]] = {}
-    for title in titles:
-        tid, places = title["title_id"], title["places"]
-        ids = sorted(planner.holders(tid), key=strength.__getitem__, reverse=True)
-        threshold = TT_CONVENED // 2
-        if tid == TT_HALF_TITLE:  # three short of the places pass; the first of those gets exactly 50 %
-            votes = vote_targets(rng, len(ids), places, TT_VALID, threshold, passing=places - 3)
-            votes[places - 3] = threshold
-        elif tid == TT_TIE_TITLE:  # the last place is shared by two people
-            while True:
-                votes = vote_targets(rng, len(ids), places, TT_VALID, threshold)
-                votes[places] = votes[places - 1]
-                if sum(votes) <= places * TT_VALID and votes[places - 2] > votes[places - 1]:
-                    break
-        else:
-            votes = vote_targets(rng, len(ids), places, TT_VALID, threshold)
-        targets[tid] = dict(zip(ids, votes, strict=True))
     places_of = {t["title_id"]: t["places"] for t in titles}
     btv_ids = planner.holders("btv")
     spoiled = [  # never touching the tie or the 50 % title, so every counting rule agrees on them
@@ -268,6 +263,25 @@ def build_thuong_tin(seed: int = DEFAULT_SEED) -> SampleDataset:
         {"pct-ubdn": planner.holders("pct-ubnd")[:2]},                    # a title that does not exist
         {"btv": btv_ids, "ct-ubnd": planner.holders("ct-ubnd")[:1]},
     ]
+    extra = marks_still_counted(spoiled, places_of)
+    strength = {p["person_id"]: p["_strength"] for p in people}
+    targets: dict[str, dict[str, int]] = {}
+    for title in titles:
+        tid, places = title["title_id"], title["places"]
+        ids = sorted(planner.holders(tid), key=strength.__getitem__, reverse=True)
+        threshold, more = TT_CONVENED // 2, extra.get(tid, 0)
+        while True:
+            votes = vote_targets(rng, len(ids), places, TT_VALID, threshold, extra=more,
+                                 passing=places - 3 if tid == TT_HALF_TITLE else None)
+            if tid == TT_HALF_TITLE:  # three short of the places pass; the first of those gets exactly 50 %
+                votes[places - 3] = threshold
+            elif tid == TT_TIE_TITLE:  # the last place is shared by two people
+                votes[places] = votes[places - 1]
+                if votes[places - 2] == votes[places - 1]:
+                    continue
+            if sum(votes) + more <= places * TT_VALID:
+                break
+        targets[tid] = dict(zip(ids, votes, strict=True))
     b3 = conference_row("buoc3-2022", 3, "key_cadres", TT_AS_OF, TT_CONVENED, 236, 236,
                         TT_VALID + len(spoiled), TT_VALID, "convened")
     ballots = raw_ballot_rows(rng, "buoc3-2022", [(t["title_id"], t["places"]) for t in titles],
@@ -303,8 +317,8 @@ def build_thuong_tin(seed: int = DEFAULT_SEED) -> SampleDataset:
     t_last = conference_row(TT_ROUNDS[1], None, "bch", dt.date(2021, 12, 20), 36, 34, 34, 33, 33,
                             "ballots_collected")
     voted = [by_key[k] for k in TRUSTED_POSTS]
-    planned = [p for p in voted[3:] if p["person_id"] in bch_ids]
-    over_half, two_thirds, typo, outlier = rng.sample(planned, 4)
+    active = {r["person_id"] for r in planner.rows if r["status"] != "removed"}
+    over_half, two_thirds, typo, outlier = _trust_cases(rng, voted, bch_ids, active)
     for person in voted:
         total = 34 - (rng.random() < 0.15)
         low = {over_half["person_id"]: 9, two_thirds["person_id"]: 12}.get(person["person_id"])
@@ -328,6 +342,20 @@ def build_thuong_tin(seed: int = DEFAULT_SEED) -> SampleDataset:
         tables={"people": people, "titles": titles, "planning": planner.rows,
                 "conferences": [t_first, t_last, b3, b4, b5], "ballots": ballots, "trust_votes": trust},
     )
+
+
+def _trust_cases(rng: random.Random, voted: Sequence[dict], bch_ids: Sequence[str],
+                 planned: set[str]) -> list[dict]:
+    """The trust rounds' marked people: over half low, two thirds low, a mistyped share, an odd
+    total; four BCH-pool holders of the posts below the top three. When a draw puts fewer than four
+    of them in the pool, the two low-trust people are drawn from everyone planned for any title.
+    """
+    in_bch = [p for p in voted[3:] if p["person_id"] in bch_ids]
+    if len(in_bch) >= 4:
+        return rng.sample(in_bch, 4)
+    low = rng.sample([p for p in [*voted[3:], *voted[:3]] if p["person_id"] in planned], 2)
+    rest = [p for p in voted[3:] if all(p is not q for q in low)]
+    return low + rng.sample(rest, 2)
 
 
 def _mistype(printed: str) -> str:
