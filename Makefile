@@ -10,10 +10,12 @@ JOBS ?= 2
 CHROMIUM ?= /usr/bin/chromium
 NPM ?= npm
 ASSETS := node_modules/.package-lock.json
+PLOTLY_BUNDLE := node_modules/.quyhoach/plotly-custom.min.js
+PLOTLY_SOURCES := $(wildcard src/analysis/assets/plotly-bundle/*)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help env report sample test test-fast lab validate bench browser assets clean
+.PHONY: help env report sample test test-fast lab validate bench browser assets plotlyjs clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,13 +40,19 @@ validate: $(STAMP) ## validate every sample dataset
 browser: ## install Debian's Chromium (PDF, PNG, browser tests) and pdftotext (needs root or sudo)
 	@test -x $(CHROMIUM) && command -v pdftotext >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils; }
 
-assets: $(ASSETS) ## install the slide scripts (reveal.js, require.js, jQuery) from npm into node_modules/
+assets: $(ASSETS) plotlyjs ## install the report scripts (reveal.js, require.js, jQuery, plotly.js) from npm into node_modules/
 
 # package-lock.json pins them; the build copies them next to the reports (never a CDN)
 $(ASSETS): package.json package-lock.json
 	@command -v $(NPM) >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
 	$(NPM) ci --ignore-scripts --no-audit --no-fund
 	@touch $@
+
+plotlyjs: $(PLOTLY_BUNDLE) ## build a plotly.js of only the chart types the reports draw (esbuild)
+
+# same plotly.js as plotly.py's (package.json pins it); without it reports fall back to plotly.py's
+$(PLOTLY_BUNDLE): $(ASSETS) $(PLOTLY_SOURCES)
+	$(NPM) run --silent build:plotly
 
 test: $(STAMP) browser assets ## run the whole test suite, browser tests included
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup -q

@@ -178,6 +178,12 @@ def page_sizes(single: Path, portfolio: Path) -> dict[str, dict[str, float]]:
     return sizes
 
 
+def _full_plotlyjs_size() -> int:
+    from analysis.plotlyjs import full_plotlyjs
+
+    return full_plotlyjs().path.stat().st_size
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -216,7 +222,8 @@ def run_batch(work: Path, datasets: int, runs: int, naive_reports: int, log,
         "datasets": len(data), "reports": names, "total": total, "skipped_seeds": skipped,
         "naive": naive, "naive_reports": len(naive), "build": cold, "rebuild": again, "hits": hits,
         "forced": forced, "portfolio_build": seconds, "sizes": page_sizes(out, portfolio),
-        "plotlyjs": (portfolio / "assets" / "plotly.min.js").stat().st_size,
+        "plotlyjs": (portfolio / "assets" / "plotly.min.js").stat().st_size,  # the bundle pages get
+        "plotlyjs_full": _full_plotlyjs_size(),
         "single_dir": str(out), "portfolio_dir": str(portfolio),
     }
 

@@ -21,15 +21,16 @@ DRAWN = """() => {
 }"""
 
 
-def floor_page(folder: Path, src: str | None = None) -> Path:
-    """A page with plotly.js (inline, or loaded from ``src``) and a single one-bar chart."""
+def floor_page(folder: Path, src: str | None = None, full: bool = False) -> Path:
+    """A page with plotly.js (inline, or loaded from ``src``) and a single one-bar chart: the
+    bundle reports get (`analysis.plotlyjs.plotlyjs_for`), or plotly.py's full one (``full``)."""
     if src:
         script = f'<script src="{src}"></script>'
     else:
-        from plotly.offline import get_plotlyjs
+        from analysis.plotlyjs import full_plotlyjs, plotlyjs_for
 
-        script = f"<script>{get_plotlyjs()}</script>"
-    page = folder / ("floor-portfolio.html" if src else "floor.html")
+        script = f"<script>{(full_plotlyjs() if full else plotlyjs_for(['bar'])).text}</script>"
+    page = folder / ("floor-portfolio.html" if src else "floor-full.html" if full else "floor.html")
     page.write_text(f'<!DOCTYPE html><html><body>{script}<div class="plotly-graph-div" id="c"></div>'
                     "<script>Plotly.newPlot('c', [{type: 'bar', x: [1], y: [1]}]);</script></body></html>",
                     encoding="utf-8")
@@ -74,6 +75,7 @@ def run_browser(single: dict, work: Path, runs: int, log) -> dict:
     shared = Path(single["portfolio_dir"]) / page.relative_to(single["single_dir"])
     assets = Path(single["portfolio_dir"]) / "assets"
     pages = {
+        "plotly.py's full plotly.js only (inline)": floor_page(work, full=True),
         "plotly.js only (inline)": floor_page(work),
         "plotly.js only (shared file)": floor_page(assets.parent / page.parent.name, "../assets/plotly.min.js"),
         f"{report} (single file)": page,

@@ -19,6 +19,7 @@ from rich.console import Console
 from analysis import config, labels
 from analysis.browser import CHROMIUM, chromium, offline_page, open_report
 from analysis.build import build, load_config, plan
+from analysis.plotlyjs import custom_plotlyjs
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 if not CHROMIUM.exists():
@@ -108,6 +109,21 @@ def test_the_index_works_offline(built, browser):
     assert seen["blocked"] == [] and seen["errors"] == []
     assert labels.text("report.index.title", "vi") in seen["text"]
     assert seen["text"].count(labels.text("report.index.open", "vi")) == len(PAIRS)
+
+
+def test_every_page_draws_with_the_custom_plotlyjs(built, browser):
+    bundle = custom_plotlyjs()
+    if bundle is None:
+        pytest.skip("no custom plotly.js bundle (make plotlyjs)")
+    header = bundle.text[: bundle.text.index("*/")]  # "* plotly.js v4.1.1 (quyhoach custom bundle; ..."
+    pages = {pair: (built / pair[0] / f"{pair[1]}.html").read_text(encoding="utf-8") for pair in PAIRS}
+    for pair, page in pages.items():
+        assert header in page, pair  # every chart type of every report is in the custom bundle
+        assert not re.search(r"\* plotly\.js v[\d.]+\n", page), pair  # and plotly.py's full one is not there
+    dataset_id, report = max(pages, key=lambda pair: pages[pair].count('class="plotly-graph-div"'))
+    seen = _visit(browser, built / dataset_id / f"{report}.html", f"custom-plotlyjs-{dataset_id}-{report}")
+    assert seen["errors"] == [] and seen["blocked"] == []
+    assert seen["charts"] >= 10 and seen["undrawn"] == 0
 
 
 # Hostile text ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Warm kernels: imports to warm, plotly.js once per page, state reset; warm builds = fresh builds."""
+"""Warm kernels: imports to warm, state reset; warm builds = fresh builds, plotly.js included once."""
 
 from __future__ import annotations
 
@@ -9,49 +9,18 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-from plotly.offline import get_plotlyjs
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from rich.console import Console
 
 from analysis import config
 from analysis.build import build
-from analysis.kernels import (
-    BASE_IMPORTS,
-    ReportKernel,
-    error_lines,
-    notebook_imports,
-    place_plotlyjs,
-    plotlyjs_script,
-    write_shared_plotlyjs,
-)
+from analysis.kernels import BASE_IMPORTS, ReportKernel, error_lines, notebook_imports
+from analysis.plotlyjs import declared_traces, plotlyjs_for
 from analysis.render import external_resources
 
 BUNDLE = re.compile(r"\* plotly\.js v\d")  # the licence header of the plotly.js bundle
 KERNEL = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
 PARAMETERS = 'dataset_path: str = ""\nas_of: str = ""\nlanguage: str = "vi"\noutput_dir: str = ""'
-
-
-def _html_output(html: str):
-    return new_output("display_data", data={"text/html": html})
-
-
-def _chart(n: int) -> str:
-    return f'<div><div id="c{n}" class="plotly-graph-div"></div><script>Plotly.newPlot("c{n}", [])</script></div>'
-
-
-ACTIVATION = ("<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>\n"
-              "<script>/**\n* plotly.js v3.0.0\n* MIT\n*/ var Plotly = {};</script>")
-
-
-def _bundles(nb) -> list[tuple[int, int, str]]:
-    """(cell, output, html) of every output that loads plotly.js."""
-    found = []
-    for i, cell in enumerate(nb.cells):
-        for j, output in enumerate(cell.get("outputs", [])):
-            html = output.get("data", {}).get("text/html", "")
-            if BUNDLE.search(html) or "plotly.min.js" in html:
-                found.append((i, j, html))
-    return found
 
 
 # Imports to warm ----------------------------------------------------------------------------------
@@ -70,53 +39,6 @@ def test_notebook_imports(tmp_path):
     assert found[: len(BASE_IMPORTS)] == list(BASE_IMPORTS)
     # `from X import y` tries X and X.y (y may be a module); analysis.charts.theme is listed once
     assert found[len(BASE_IMPORTS):] == ["json", "os.path", "analysis", "analysis.composition", "analysis.charts"]
-
-
-# plotly.js once per page --------------------------------------------------------------------------
-
-def test_place_plotlyjs_moves_the_bundle_before_the_first_chart():
-    nb = new_notebook(cells=[
-        new_markdown_cell("# Tiêu đề"),
-        new_code_cell("", outputs=[_html_output("<h2>Không có biểu đồ</h2>")]),
-        new_code_cell("", outputs=[_html_output(ACTIVATION), _html_output("<p>chữ</p>"), _html_output(_chart(1))]),
-        new_code_cell("", outputs=[_html_output(ACTIVATION + _chart(2))]),  # bundle and chart in one output
-    ])
-    place_plotlyjs(nb)
-    bundles = _bundles(nb)
-    assert len(bundles) == 1
-    cell, index, html = bundles[0]
-    assert (cell, index) == (2, 1)  # after "chữ", right before the first chart
-    assert get_plotlyjs() in html and "window.PlotlyConfig" in html
-    assert [o.data["text/html"] for o in nb.cells[2].outputs] == [
-        "<p>chữ</p>", plotlyjs_script(), _chart(1)]
-    assert nb.cells[3].outputs[0].data["text/html"].strip() == _chart(2)  # the chart stays, the bundle goes
-
-    again = place_plotlyjs(nbformat.from_dict(json.loads(json.dumps(nb))))
-    assert _bundles(again) == bundles  # idempotent
-
-
-def test_place_plotlyjs_when_the_kernel_emitted_none_and_for_a_portfolio():
-    nb = new_notebook(cells=[new_code_cell("", outputs=[_html_output(_chart(1)), _html_output(_chart(2))])])
-    place_plotlyjs(nb, src="../assets/plotly.min.js")
-    outputs = [o.data["text/html"] for o in nb.cells[0].outputs]
-    assert outputs == [plotlyjs_script("../assets/plotly.min.js"), _chart(1), _chart(2)]
-    assert '<script src="../assets/plotly.min.js" charset="utf-8"></script>' in outputs[0]
-    assert not BUNDLE.search(outputs[0])
-    assert external_resources(outputs[0]) == []  # a relative file: still offline
-
-
-def test_place_plotlyjs_without_charts_adds_nothing():
-    nb = new_notebook(cells=[new_code_cell("", outputs=[_html_output(ACTIVATION), _html_output("<table></table>")])])
-    place_plotlyjs(nb)
-    assert [o.data["text/html"] for o in nb.cells[0].outputs] == ["<table></table>"]
-
-
-def test_shared_plotlyjs_is_plotlys_own_file(tmp_path):
-    target = write_shared_plotlyjs(tmp_path)
-    assert target == tmp_path / "assets" / "plotly.min.js"
-    assert target.read_text(encoding="utf-8") == get_plotlyjs()
-    target.write_text("hỏng", encoding="utf-8")  # a damaged copy is replaced
-    assert write_shared_plotlyjs(tmp_path).read_text(encoding="utf-8") == get_plotlyjs()
 
 
 def test_error_lines():
@@ -241,9 +163,10 @@ def test_warm_build_equals_fresh_build(tmp_path):
         pages[mode] = {(o.dataset_id, o.report): Path(o.html).read_text(encoding="utf-8") for o in result.outcomes}
         pages[mode + "-tables"] = {(o.dataset_id, o.report): _tables(Path(o.tables)) for o in result.outcomes}
     assert len(pages["warm"]) == 3
+    bundle = plotlyjs_for(declared_traces()).text  # every chart's type is declared (test_plotlyjs)
     for dataset_id, page in pages["warm"].items():
         assert len(BUNDLE.findall(page)) == 1, dataset_id  # also the kernel's second report has plotly.js
-        assert page.index(get_plotlyjs()) < page.index('class="plotly-graph-div"')
+        assert page.index(bundle) < page.index('class="plotly-graph-div"')  # the custom one, once built
         assert page.count('class="plotly-graph-div"') >= 5
         assert _content(page) == _content(pages["fresh"][dataset_id]), dataset_id
         assert pages["warm-tables"][dataset_id] == pages["fresh-tables"][dataset_id]
@@ -263,7 +186,7 @@ def test_portfolio_pages_share_one_plotlyjs(tmp_path):
                    jobs=1, portfolio=True, console=Console(record=True, width=200))
     assert result.ok, [o.error for o in result.outcomes]
     shared = tmp_path / "out" / "assets" / "plotly.min.js"
-    assert shared.read_text(encoding="utf-8") == get_plotlyjs()
+    assert shared.read_text(encoding="utf-8") == plotlyjs_for(declared_traces()).text
     for outcome in result.outcomes:
         page = Path(outcome.html).read_text(encoding="utf-8")
         assert re.search(r'<script\b[^>]*\bsrc="\.\./assets/plotly\.min\.js"', page)

@@ -291,6 +291,14 @@ def _export_options(jobs: list[Job]) -> dict[str, Any]:
     return found
 
 
+def _plotlyjs_in_use() -> str:
+    """Which plotly.js pages get (part of the cache key): a new or removed custom bundle rebuilds them."""
+    from analysis.plotlyjs import custom_plotlyjs, full_plotlyjs
+
+    bundle = custom_plotlyjs() or full_plotlyjs()
+    return f"{bundle.version} {','.join(sorted(bundle.traces or ['*']))} {len(bundle.text)}"
+
+
 def _from_cache(cache, job: Job) -> Outcome | None:
     recorded = cache.lookup(job.dataset_id, job.report, job.key)
     if recorded is None:
@@ -329,7 +337,7 @@ def build(config_path: Path | str | None = None, datasets: list | None = None,
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = ReportCache(out_dir)
     shared = write_shared_plotlyjs(out_dir) if portfolio else None
-    options = {"portfolio": bool(portfolio), **_export_options(job_list)}
+    options = {"portfolio": bool(portfolio), "plotlyjs": _plotlyjs_in_use(), **_export_options(job_list)}
     outcomes: list[Outcome] = []
     pending: list[Job] = []
     for job in job_list:

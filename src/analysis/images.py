@@ -77,17 +77,17 @@ def export_charts(html_path: Path | str, folder: Path | str, scale: int = PRINT_
 @outside_event_loop
 def figure_to_png(fig: Any, path: Path | str, scale: int = PRINT_SCALE) -> Path:
     """Save one plotly figure as a PNG (``scale`` × its width and height); return the path."""
-    from plotly.offline import get_plotlyjs
-
     from analysis.charts import theme
+    from analysis.plotlyjs import plotlyjs_for
 
     if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not 0 < scale <= 10:
         raise ParameterError(f"scale phải từ 0 đến 10 / scale must be between 0 and 10: '{scale}'")
     figure = json.loads(fig.to_json())
     layout = figure.get("layout", {})
     width, height = layout.get("width") or theme.WIDTH, layout.get("height") or theme.HEIGHT
+    bundle = plotlyjs_for(str(trace.get("type", "scatter")) for trace in figure.get("data", []))
     with chromium() as browser, offline_page(browser) as page:
         page.set_content(f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
-                         f"<script>{get_plotlyjs()}</script></body></html>")
+                         f"<script>{bundle.text}</script></body></html>")
         url = page.evaluate(DRAW_ONE, [figure, scale, width, height])
     return _write_png(url, Path(path))

@@ -20,10 +20,8 @@ This module imports only the standard library at import time: the kernel imports
 from __future__ import annotations
 
 import ast
-import functools
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -31,13 +29,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+# plotly.js, once per page, lives in `analysis.plotlyjs` (stdlib-only too); kept importable from here
+from analysis.plotlyjs import PLOTLYJS_MARK, place_plotlyjs, plotlyjs_script, write_shared_plotlyjs  # noqa: F401
+
 KERNEL_NAME = "python3"
 STARTUP_TIMEOUT = 120  # seconds; two cores shared by several builds can be slow
 # Always imported by warm-up, whatever the notebooks import: the report runtime's own libraries.
 BASE_IMPORTS = ("numpy", "pandas", "plotly.graph_objects", "plotly.io", "IPython.display",
                 "analysis.report", "analysis.dataset", "analysis.rules", "analysis.charts.theme")
-PLOTLYJS_MARK = re.compile(r"\* plotly\.js v\d")  # the licence header of the plotly.js bundle
-_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
 
 _KERNEL_DIR: str | None = None
 
@@ -399,94 +398,6 @@ class ReportKernel:
             if not ok or not self.warm:
                 self.shutdown()  # a failed report may leave anything behind: next one gets a new kernel
         return nb
-
-
-# ---------------------------------------------------------------------------------------------
-# plotly.js, once per page
-
-
-def _html(output: Any) -> str | None:
-    if output.get("output_type") not in ("display_data", "execute_result"):
-        return None
-    html = output.get("data", {}).get("text/html")
-    return "".join(html) if isinstance(html, list) else html
-
-
-def _has_plotlyjs(html: str) -> bool:
-    """Whether ``html`` holds plotly.js or the renderer's configuration script."""
-    return "window.PlotlyConfig" in html or PLOTLYJS_MARK.search(html) is not None
-
-
-def _without_plotlyjs(html: str) -> str:
-    """``html`` without plotly.js and the renderer's configuration script."""
-    def keep(match: re.Match) -> str:
-        body = match.group(1)
-        return "" if PLOTLYJS_MARK.search(body[:5000]) or "window.PlotlyConfig" in body[:500] else match.group(0)
-
-    return _SCRIPT.sub(keep, html)
-
-
-def plotlyjs_script(src: str | None = None) -> str:
-    """The markup that loads plotly.js: inline (``src=None``) or from a local file ``src``."""
-    config = "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>\n"
-    if src:
-        return f'{config}<script src="{src}" charset="utf-8"></script>'
-    return f"{config}<script>{_plotlyjs()}</script>"
-
-
-@functools.lru_cache(maxsize=1)
-def _plotlyjs() -> str:
-    """plotly.js, read once per process (plotly reads its 4.6 MB file at every call)."""
-    from plotly.offline import get_plotlyjs
-
-    return get_plotlyjs()
-
-
-def place_plotlyjs(nb: Any, src: str | None = None) -> Any:
-    """Remove plotly.js emitted by the kernel; put it once before the first chart (in place).
-
-    ``src`` is a relative URL of a shared local copy (portfolio mode); ``None`` inlines it.
-    A page without charts gets no plotly.js at all.
-    """
-    import nbformat
-
-    first = None
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        kept = []
-        for output in cell.get("outputs", []):
-            html = _html(output)
-            if html is not None and "<script" in html:
-                stripped = _without_plotlyjs(html) if _has_plotlyjs(html) else html
-                if stripped != html:
-                    if not stripped.strip():
-                        continue
-                    output.data["text/html"] = stripped
-                if first is None and "plotly-graph-div" in stripped:
-                    first = (cell, len(kept))
-            kept.append(output)
-        cell.outputs = kept
-    if first is not None:
-        cell, index = first
-        script = nbformat.v4.new_output("display_data", data={"text/html": plotlyjs_script(src)})
-        cell.outputs.insert(index, script)
-    return nb
-
-
-def write_shared_plotlyjs(out_dir: Path) -> Path:
-    """Portfolio mode: ``<out>/assets/plotly.min.js`` (plotly's own file), written when missing or
-    different; every page of the portfolio loads it by a relative URL."""
-    import importlib.util
-
-    from analysis.cache import digest_file
-
-    source = Path(importlib.util.find_spec("plotly").origin).parent / "package_data" / "plotly.min.js"
-    target = Path(out_dir) / "assets" / "plotly.min.js"
-    if not target.is_file() or digest_file(target) != digest_file(source):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    return target
 
 
 def error_lines(exc: BaseException) -> tuple[str, list[str]]:
