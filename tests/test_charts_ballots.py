@@ -65,6 +65,24 @@ def test_title_bars_needs_one_title():
     assert C.title_bars(two, "k3", "V").data
 
 
+def test_empty_title_bars_keeps_its_heading_from_the_arguments():
+    empty = tally_table().iloc[:0]
+    # no row gives the title's name: its id stands for it, with the conference passed in
+    fig = C.title_bars(empty, "k3", "T")
+    assert [a.text for a in fig.layout.annotations] == ["Không có dữ liệu"]
+    assert fig.layout.title.text == "T — k3: tỷ lệ phiếu giới thiệu"
+    # a conference the table does not hold: the selection is empty, the heading names it
+    assert C.title_bars(tally_table(), "k9", "T").layout.title.text == "T — k9: tỷ lệ phiếu giới thiệu"
+    assert C.title_bars(empty, title_id="T").layout.title.text == "T: tỷ lệ phiếu giới thiệu"
+    assert C.title_bars(empty, "k3", language="en").layout.title.text == "k3: share of introduction votes"
+    assert C.title_bars(empty).layout.title.text == "Tỷ lệ phiếu giới thiệu theo chức danh"
+
+
+def test_empty_composition_bars_names_its_column():
+    fig = C.composition_bars(passed_composition_table().iloc[:0], column="gender")
+    assert fig.layout.title.text == "Người trên 50 % và không quá 50 % theo giới tính"
+
+
 def test_share_histogram_counts_and_line():
     fig = C.share_histogram(tally_table())
     passed, not_passed = fig.data

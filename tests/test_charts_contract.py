@@ -3,7 +3,8 @@
 A figure function takes its table first, its column names and ``language``/``title`` as keywords,
 returns a `go.Figure` on the house template with a default title from `analysis.labels` in the
 language (its number separators too), refuses an unknown language or a table without its columns
-with a `ParameterError`, says "no data" for an empty table and serialises to offline HTML.
+with a `ParameterError`, says "no data" for an empty table under its default title (one without
+what only the rows tell, when the title needs them) and serialises to offline HTML.
 The numbers each chart draws are checked by hand in its own test_charts_<module>.py.
 """
 
@@ -53,10 +54,14 @@ class Chart:
     prepare: Callable[..., object] | None = None  # analysis step from the tables to the input, if any
     options: dict = field(default_factory=dict)
     empty_text: str = "common.no_data"
+    empty_title: str | None = None  # label key of the title of an empty table, when it differs
     coded: tuple[str, ...] = ()  # column keywords whose column name also picks the labels of its codes
 
     def default_title(self, language: str) -> str:
         return labels.text(self.title, language) if isinstance(self.title, str) else self.title(language)
+
+    def empty_default_title(self, language: str) -> str:
+        return labels.text(self.empty_title, language) if self.empty_title else self.default_title(language)
 
     def inputs(self, empty: bool = False) -> tuple[pd.DataFrame, ...]:
         tables = _tuple(self.tables())
@@ -87,7 +92,7 @@ _ALL = [
     Chart(composition.compliance_table, T.checks_table, "composition.compliance.title", "ok",
           empty_text="composition.compliance.no_checks"),
     Chart(ballots.title_bars, T.tally_table, titled("ballots.charts.title_bars", title="Bí thư", conference="k3"),
-          "outcome"),
+          "outcome", empty_title="ballots.charts.title_bars_empty"),
     Chart(ballots.share_histogram, T.tally_table, "ballots.charts.distribution", "passed"),
     Chart(ballots.accounting_bars, T.accounting_table, "ballots.charts.accounting", "present"),
     Chart(ballots.invalid_bars, T.invalid_table, "ballots.charts.invalid", "reason"),
@@ -97,7 +102,7 @@ _ALL = [
           coded=("column",)),
     # the trust charts draw tables of analysis.trust_rounds, as in the report
     Chart(trust_charts.diverging_bars, T.trust_table, titled("trust.charts.diverging", conference="tn-2023"),
-          "form", prepare=_one_vote),
+          "form", prepare=_one_vote, empty_title="trust.charts.diverging_empty"),
     Chart(trust_charts.low_share_distribution, T.trust_table, "trust.charts.distribution", "bin_to",
           prepare=trust_rounds.low_share_bins),
     Chart(trust_charts.by_position_group, T.trust_table, "trust.charts.groups", "position_group",
@@ -241,9 +246,19 @@ def test_not_a_table_raises_parameter_error(name):
 
 
 @pytest.mark.parametrize("name", CHARTS)
-def test_empty_table_gives_a_no_data_figure(name):
+def test_empty_table_gives_a_no_data_figure_under_its_default_title(name):
     chart = CHARTS[name]
     fig = chart.figure(empty=True)
     assert [a.text for a in fig.layout.annotations] == [labels.text(chart.empty_text, "vi")]
+    assert fig.layout.title.text == chart.empty_default_title("vi")  # an untitled box says nothing on a projector
     assert isinstance(fig, go.Figure) and fig.layout.separators == ",."
     fig.to_html(include_plotlyjs=False)
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_empty_table_in_english_keeps_the_english_title_and_takes_an_override(name):
+    chart = CHARTS[name]
+    fig = chart.figure(empty=True, language="en")
+    assert [a.text for a in fig.layout.annotations] == [labels.text(chart.empty_text, "en")]
+    assert fig.layout.title.text == chart.empty_default_title("en") != chart.empty_default_title("vi")
+    assert chart.figure(empty=True, title="Tiêu đề riêng").layout.title.text == "Tiêu đề riêng"

@@ -60,6 +60,23 @@ def test_diverging_bars_needs_one_conference(table):
         charts.diverging_bars(table)
 
 
+def test_empty_diverging_bars_keeps_its_heading(table):
+    # the rows of b4 (two-level) are gone: the form is unknown, the default three-level heading stays
+    fig = charts.diverging_bars(table.iloc[:0], "b4")
+    assert [a.text for a in fig.layout.annotations] == ["Không có dữ liệu"]
+    assert fig.layout.title.text == "Tín nhiệm thấp (trái) và tín nhiệm cao (phải) — b4"
+    # a vote the table does not hold is named from the argument
+    fig = charts.diverging_bars(table, "tn-2025", language="en")
+    assert fig.layout.title.text == "Low trust (left) and high trust (right) — tn-2025"
+    assert charts.diverging_bars(table.iloc[:0]).layout.title.text == (
+        "Tín nhiệm thấp (trái) và tín nhiệm cao (phải) của từng người")
+
+
+def test_empty_compare_votes_keeps_its_title():
+    empty = trust_rounds.vote_summary_table(trust_table().iloc[:0], "conference_id")
+    assert charts.compare_votes(empty).layout.title.text == "So sánh các cuộc lấy phiếu"
+
+
 def test_diverging_bars_english(table):
     fig = charts.diverging_bars(table, "tn-2023", language="en")
     assert {t.name for t in fig.data} == {"High trust", "Trust", "Low trust"}

@@ -94,6 +94,20 @@ def _one_title(df: pd.DataFrame, conference_id: str | None, title_id: str | None
     return df
 
 
+def _title_bars_heading(sel: pd.DataFrame, conference_id: str | None, title_id: str | None, language: str) -> str:
+    """The default heading: the title's name and the conference from the rows, else from the
+    arguments (an empty table), else a heading without them."""
+    if not sel.empty:
+        name = sel["title"].iloc[0] if "title" in sel else sel["title_id"].iloc[0]
+        return _t("charts.title_bars", language, title=name, conference=sel["conference_id"].iloc[0])
+    if conference_id is not None and title_id is not None:
+        return _t("charts.title_bars", language, title=title_id, conference=conference_id)
+    known = title_id if title_id is not None else conference_id
+    if known is None:
+        return _t("charts.title_bars_empty", language)
+    return _t("charts.title_bars_one", language, subject=known)
+
+
 def title_bars(
     df: pd.DataFrame,
     conference_id: str | None = None,
@@ -113,14 +127,16 @@ def title_bars(
 
     Colours give the outcome (within the places, tied on the last place, over the line but
     beyond the places, not over the line); a dashed line below the last place, labelled as a
-    tie when the last place is tied.
+    tie when the last place is tied. An empty selection is titled from ``conference_id`` and
+    ``title_id`` as far as they are given.
     """
     language = theme.check_language(language)
     theme.require_columns(df, ["conference_id", "title_id", name, votes, pct, rank, outcome, places], "tally")
     sel = _one_title(df, conference_id, title_id).sort_values(rank, kind="stable")  # ties keep the table order
+    heading = title or _title_bars_heading(sel, conference_id, title_id, language)
     fig = go.Figure()
     if sel.empty:
-        return theme.finish(theme.no_data(fig, language), title, language)
+        return theme.finish(theme.no_data(fig, language), heading, language)
     y = _names(sel, name)
     for code, colour in OUTCOME_COLOURS.items():
         part = sel[sel[outcome] == code]
@@ -154,8 +170,6 @@ def title_bars(
                                font=dict(color=theme.LINE_COLOUR, size=theme.NOTE_FONT_SIZE))
     base = sel["base"].iloc[0] if "base" in sel else None
     count = sel["base_count"].iloc[0] if "base_count" in sel else None
-    name_of_title = sel["title"].iloc[0] if "title" in sel else sel["title_id"].iloc[0]
-    heading = title or _t("charts.title_bars", language, title=name_of_title, conference=sel["conference_id"].iloc[0])
     height = _height(len(sel))
     return theme.finish(
         fig, heading, language, height=height, bargap=0.25, **_top_legend(height),
@@ -184,9 +198,10 @@ def share_histogram(
     """How vote shares spread: stacked histogram, over the line against not, with the pass line."""
     language = theme.check_language(language)
     theme.require_columns(df, [pct, passed], "tally")
+    heading = title or _t("charts.distribution", language)
     fig = go.Figure()
     if df.empty:
-        return theme.finish(theme.no_data(fig, language), title, language)
+        return theme.finish(theme.no_data(fig, language), heading, language)
     for flag, code, colour in ((True, "passed", theme.PASS_COLOUR), (False, "not_passed", theme.NEUTRAL_COLOUR)):
         values = df.loc[df[passed].fillna(False) == flag, pct].astype(float)
         fig.add_trace(go.Histogram(
@@ -196,7 +211,7 @@ def share_histogram(
     _pass_line(fig, threshold, language)
     tallest = (df[pct].dropna().astype(float) // bin_size).value_counts().max()
     return theme.finish(
-        fig, title or _t("charts.distribution", language), language, barmode="stack", bargap=0.05,
+        fig, heading, language, barmode="stack", bargap=0.05,
         xaxis=dict(range=[0, 100 + bin_size], ticksuffix=" %", title=_t("charts.distribution_axis", language)),
         yaxis=dict(title=_t("charts.people_axis", language), **theme.count_axis(float(tallest))),
     )
@@ -211,8 +226,9 @@ def accounting_bars(
     language = theme.check_language(language)
     needed = ["conference_id", *STAGES, "ballots_valid", "ballots_invalid", "quorum_required"]
     theme.require_columns(df, needed, "accounting")
+    heading = title or _t("charts.accounting", language)
     if df.empty:
-        return theme.finish(theme.no_data(go.Figure(), language), title, language)
+        return theme.finish(theme.no_data(go.Figure(), language), heading, language)
     cols = min(len(df), per_row)
     rows = -(-len(df) // cols)
     height = max(theme.HEIGHT, 180 + 330 * rows)
@@ -244,7 +260,7 @@ def accounting_bars(
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
     layout = _top_legend(height)
     layout["margin"] = dict(t=140)  # room for the quorum labels
-    return theme.finish(fig, title or _t("charts.accounting", language), language, barmode="stack",
+    return theme.finish(fig, heading, language, barmode="stack",
                         height=height, **layout)
 
 
@@ -254,9 +270,10 @@ def invalid_bars(
     """Ballots invalid for each title, stacked by reason (aggregated counts only)."""
     language = theme.check_language(language)
     theme.require_columns(df, ["conference_id", "title_id", "reason", "ballots"], "invalid ballots")
+    heading = title or _t("charts.invalid", language)
     fig = go.Figure()
     if df.empty:
-        return theme.finish(theme.no_data(fig, language), title, language)
+        return theme.finish(theme.no_data(fig, language), heading, language)
     names = df[title_column] if title_column in df else df["title_id"]
     rows = (names.astype("object").where(names.notna(), df["title_id"]).astype(str)
             + " — " + df["conference_id"].astype(str))
@@ -270,7 +287,7 @@ def invalid_bars(
             text=[theme.format_count(v, language) for v in part["ballots"]], textposition="auto",
         ))
     return theme.finish(
-        fig, title or _t("charts.invalid", language), language, barmode="stack", height=_height(len(order)),
+        fig, heading, language, barmode="stack", height=_height(len(order)),
         yaxis=dict(categoryorder="array", categoryarray=order, autorange="reversed", title=None),
         xaxis=dict(title=_t("charts.ballots_axis", language), **theme.count_axis(float(df["ballots"].max()))),
         **_top_legend(_height(len(order))),
@@ -287,9 +304,10 @@ def steps_heatmap(
     if pool_only and not df.empty:
         entered = df[df["status"] != "not_passed"][["person_id", "full_name", "title_id"]].drop_duplicates()
         df = df.merge(entered, on=["person_id", "full_name", "title_id"])
+    heading = title or _t("charts.heatmap", language)
     fig = go.Figure()
     if df.empty:
-        return theme.finish(theme.no_data(fig, language), title, language)
+        return theme.finish(theme.no_data(fig, language), heading, language)
     title_names = df["title"] if "title" in df else df["title_id"]
     df = df.assign(_row=df["full_name"].astype(str) + " — " + title_names.astype(str))
     steps = sorted(df["step"].dropna().unique())
@@ -320,7 +338,7 @@ def steps_heatmap(
         colorbar=dict(title=dict(text=_t("charts.heatmap_colour", language)), ticksuffix=" %"),
     ))
     return theme.finish(
-        fig, title or _t("charts.heatmap", language), language, height=_height(len(rows), 30),
+        fig, heading, language, height=_height(len(rows), 30),
         yaxis=dict(autorange="reversed", showgrid=False), xaxis=dict(side="top", showgrid=False),
     )
 
@@ -329,9 +347,10 @@ def pool_sankey(df: pd.DataFrame, language: str = "vi", title: str | None = None
     """The pool through the steps: links from one step's status to the next (person × title)."""
     language = theme.check_language(language)
     theme.require_columns(df, ["step", "status", "next_step", "next_status", "count"], "flows")
+    heading = title or _t("charts.sankey", language)
     fig = go.Figure()
     if df.empty:
-        return theme.finish(theme.no_data(fig, language), title, language)
+        return theme.finish(theme.no_data(fig, language), heading, language)
     ends = pd.concat([
         df[["step", "status"]], df[["next_step", "next_status"]].set_axis(["step", "status"], axis=1)
     ]).drop_duplicates()
@@ -356,7 +375,7 @@ def pool_sankey(df: pd.DataFrame, language: str = "vi", title: str | None = None
             color=[_translucent(STATUS_COLOURS.get(st, theme.NEUTRAL_COLOUR)) for st in df["next_status"]],
         ),
     ))
-    return theme.finish(fig, title or _t("charts.sankey", language), language)
+    return theme.finish(fig, heading, language)
 
 
 def composition_bars(
@@ -366,9 +385,12 @@ def composition_bars(
     """Those over 50 % against the others, by ``column`` (age band, gender…): % within each group."""
     language = theme.check_language(language)
     theme.require_columns(df, ["outcome", column, count, pct], "composition")
+    what = _t(f"charts.composition_columns.{column}", language)
+    what = column if what == f"ballots.charts.composition_columns.{column}" else what
+    heading = title or _t("charts.composition", language, column=what)
     fig = go.Figure()
     if df.empty:
-        return theme.finish(theme.no_data(fig, language), title, language)
+        return theme.finish(theme.no_data(fig, language), heading, language)
     for code, colour in (("passed", theme.PASS_COLOUR), ("not_passed", theme.NEUTRAL_COLOUR)):
         part = df[df["outcome"] == code]
         fig.add_trace(go.Bar(
@@ -377,10 +399,8 @@ def composition_bars(
             text=[f"{theme.format_count(c, language)} ({_pct(p, language)})" for c, p in zip(part[count], part[pct])],
             textposition="outside", textangle=0, cliponaxis=False,
         ))
-    what = _t(f"charts.composition_columns.{column}", language)
-    what = column if what == f"ballots.charts.composition_columns.{column}" else what
     return theme.finish(
-        fig, title or _t("charts.composition", language, column=what), language, barmode="group",
+        fig, heading, language, barmode="group",
         yaxis=dict(title=_t("charts.composition_axis", language), ticksuffix=" %", rangemode="tozero"),
         xaxis=dict(title=None),
     )

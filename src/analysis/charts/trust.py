@@ -70,6 +70,14 @@ def _height(rows: int) -> int:
     return max(theme.HEIGHT, 200 + ROW_HEIGHT * rows)
 
 
+def _diverging_heading(df: pd.DataFrame, conference_id: str | None, two: bool, language: str) -> str:
+    """The default heading, naming the vote from the rows, else from the argument, else neither."""
+    conf = df["conference_id"].iloc[0] if not df.empty else conference_id
+    if conf is None:
+        return _t("charts.diverging_empty", language)
+    return _t("charts.diverging_two" if two else "charts.diverging", language, conference=conf)
+
+
 def diverging_bars(df: pd.DataFrame, conference_id: str | None = None, language: str = "vi",
                    title: str | None = None, thresholds: tuple[Fraction, ...] | None = None) -> go.Figure:
     """One vote: low share to the left, high (then trust) to the right, sorted by the high share.
@@ -78,14 +86,15 @@ def diverging_bars(df: pd.DataFrame, conference_id: str | None = None, language:
     on the right. ``thresholds`` are the low-share band bounds (default 1/2 and 2/3) drawn on
     the left. Tick labels and hover texts are absolute percentages; names in a band (two-level:
     not above the threshold) are bold. Texts too small for their bar are hidden (hover shows them).
+    An empty vote is titled as a three-level one, with ``conference_id`` when given.
     """
     language = theme.check_language(language)
     df = _one_vote(df, conference_id)
+    two = not df.empty and df["form"].eq("two_level").all()  # no rows: the form is unknown
+    heading = title or _diverging_heading(df, conference_id, two, language)
     fig = go.Figure()
     if df.empty:
-        return theme.finish(theme.no_data(fig, language), title, language)
-    conf = df["conference_id"].iloc[0]
-    two = df["form"].eq("two_level").all()
+        return theme.finish(theme.no_data(fig, language), heading, language)
     left, right = ("disagree", ["agree"]) if two else ("low", ["high", "trust"])
     sort_level = right[0]
     df = df.assign(_label=_names(df)).sort_values([f"{sort_level}_pct", f"{left}_pct"],
@@ -112,9 +121,8 @@ def diverging_bars(df: pd.DataFrame, conference_id: str | None = None, language:
         marked = df["low_band"].isin(["over_half", "two_thirds"]).tolist() if "low_band" in df else [False] * len(y)
     ticktext = [f"<b>{n}</b>" if b else n for n, b in zip(y, marked)]
     base = df["base"].dropna().iloc[0] if "base" in df and df["base"].notna().any() else None
-    key = "charts.diverging_two" if two else "charts.diverging"
     return theme.finish(
-        fig, title or _t(key, language, conference=conf), language, barmode="relative",
+        fig, heading, language, barmode="relative",
         height=_height(len(y)), bargap=0.25, uniformtext=dict(minsize=14, mode="hide"),
         # legend top right of the whole figure, title top left: they never meet, however tall
         legend=dict(yref="container", y=0.995, yanchor="top", x=1, xanchor="right"),
@@ -134,9 +142,10 @@ def low_share_distribution(bins: pd.DataFrame, language: str = "vi", title: str 
     """
     language = theme.check_language(language)
     theme.require_columns(bins, ["conference_id", "bin_from", "bin_to", "people"], "low_share_bins")
+    heading = title or _t("charts.distribution", language)
     fig = go.Figure()
     if bins.empty:
-        return theme.finish(theme.no_data(fig, language), title, language)
+        return theme.finish(theme.no_data(fig, language), heading, language)
     for n, (conf, g) in enumerate(bins.groupby("conference_id", sort=False)):
         mids = ((g["bin_from"] + g["bin_to"]) / 2).tolist()
         hover = [f"{conf}: {a}–{b} % — {p}" for a, b, p in zip(g["bin_from"], g["bin_to"], g["people"])]
@@ -146,7 +155,7 @@ def low_share_distribution(bins: pd.DataFrame, language: str = "vi", title: str 
     for value, label in _lines(thresholds):
         theme.add_threshold(fig, value, label, axis="x")
     return theme.finish(
-        fig, title or _t("charts.distribution", language), language, barmode="group", bargap=0.05,
+        fig, heading, language, barmode="group", bargap=0.05,
         xaxis=dict(range=[0, 100], dtick=10, title=_t("charts.distribution_axis", language)),
         yaxis=dict(title=_t("charts.people_axis", language), rangemode="tozero", tick0=0,
                    dtick=max(1, math.ceil(theme.nice_step(float(bins["people"].max()), 4)))),
@@ -161,9 +170,10 @@ def by_position_group(groups: pd.DataFrame, language: str = "vi", title: str | N
     language = theme.check_language(language)
     theme.require_columns(groups, ["conference_id", "position_group", "people", "high_pct", "trust_pct",
                                    "low_pct"], "position_group_table")
+    heading = title or _t("charts.groups", language)
     confs = list(dict.fromkeys(groups["conference_id"]))
     if not confs:
-        return theme.finish(theme.no_data(go.Figure(), language), title, language)
+        return theme.finish(theme.no_data(go.Figure(), language), heading, language)
     fig = make_subplots(rows=1, cols=len(confs), shared_yaxes=True, subplot_titles=[str(c) for c in confs],
                         horizontal_spacing=0.04)
     order = list(dict.fromkeys(groups["position_group"]))[::-1]
@@ -182,7 +192,7 @@ def by_position_group(groups: pd.DataFrame, language: str = "vi", title: str | N
                            for k, n, p in zip(order, g["people"], pct)], hoverinfo="text",
             ), row=1, col=col)
         fig.update_xaxes(range=[0, 100], title_text=_t("charts.groups_axis", language), row=1, col=col)
-    return theme.finish(fig, title or _t("charts.groups", language), language, barmode="stack",
+    return theme.finish(fig, heading, language, barmode="stack",
                         height=_height(len(order) + 3), uniformtext=dict(minsize=14, mode="hide"),
                         legend=dict(y=-0.2, yanchor="top", x=0, xanchor="left"), margin=dict(b=130))
 
@@ -200,9 +210,10 @@ def rounds_slope(rounds: pd.DataFrame, language: str = "vi", title: str | None =
     df = rounds[rounds["form"].eq("three_level") & rounds["low_pct"].notna()] if "form" in rounds else rounds
     counts = df.groupby("person_key")["conference_id"].transform("nunique")
     df = df[counts >= min_rounds].sort_values(["round"])
+    heading = title or _t("charts.rounds", language)
     fig = go.Figure()
     if df.empty:
-        return theme.finish(theme.no_data(fig, language), title, language)
+        return theme.finish(theme.no_data(fig, language), heading, language)
     order = df.drop_duplicates("conference_id").sort_values("round")["conference_id"].astype(str).tolist()
     band_rank = {"none": 0, "over_half": 1, "two_thirds": 2}
     for key, g in df.groupby("person_key", sort=False):
@@ -223,7 +234,7 @@ def rounds_slope(rounds: pd.DataFrame, language: str = "vi", title: str | None =
     for value, label in _lines(thresholds):
         theme.add_threshold(fig, value, label, axis="y")
     return theme.finish(
-        fig, title or _t("charts.rounds", language), language,
+        fig, heading, language,
         xaxis=dict(type="category", categoryorder="array", categoryarray=order,
                    title=_t("charts.round_axis", language)),
         yaxis=dict(range=[0, 100], title=_t("charts.rounds_axis", language)),
@@ -242,6 +253,7 @@ def compare_votes(summary: pd.DataFrame, by: str = "conference_id", language: st
     """
     language = theme.check_language(language)
     theme.require_columns(summary, [by, "form", "people"], "vote_summary_table")
+    heading = title or _t("charts.compare", language)
     three = summary["form"].eq("three_level").any()
     if three:
         shares, groups, group_codes = ("high", "trust", "low"), ("none", "over_half", "two_thirds"), "low_band"
@@ -250,7 +262,7 @@ def compare_votes(summary: pd.DataFrame, by: str = "conference_id", language: st
         shares, groups, group_codes = ("agree",), ("agreed", "not_agreed"), None
         df = summary[summary["form"].eq("two_level")]
     if df.empty:
-        return theme.finish(theme.no_data(go.Figure(), language), title, language)
+        return theme.finish(theme.no_data(go.Figure(), language), heading, language)
     theme.require_columns(df, [f"{lv}_pct" for lv in shares] + list(groups), "vote_summary_table")
     keys = [labels.code_label("body", k, language) if by == "body" else str(k) for k in df[by]]
     fig = make_subplots(rows=1, cols=2, subplot_titles=[_t("charts.compare_shares", language),
@@ -271,7 +283,7 @@ def compare_votes(summary: pd.DataFrame, by: str = "conference_id", language: st
                              text=[theme.format_count(v, language) if v else "" for v in df[group]]),
                       row=1, col=2)
     fig.update_yaxes(rangemode="tozero")
-    return theme.finish(fig, title or _t("charts.compare", language), language, barmode="stack",
+    return theme.finish(fig, heading, language, barmode="stack",
                         height=theme.HEIGHT + 60, legend=dict(y=-0.18, yanchor="top", x=0, xanchor="left"))
 
 
