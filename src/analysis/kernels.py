@@ -259,7 +259,7 @@ class ReportKernel:
         self.reports_run = 0  # by the running kernel
         self.last_notebook = None  # the last executed notebook, also when it failed
         self.last_reads: dict[str, list[str]] = {}  # what the last report read (see record_reads)
-        self._warming = None  # msg_id of a warm-up not yet waited for
+        self._warming = None  # msg_id of a warm-up or reset not yet waited for
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self, cwd: Path | str | None = None, wait: bool = True) -> None:
@@ -292,10 +292,11 @@ class ReportKernel:
                 self.wait_until_ready()
 
     def wait_until_ready(self) -> None:
-        """Wait for the warm-up started by :meth:`start` (raise when it failed)."""
+        """Wait for the warm-up started by :meth:`start`, or the reset started after the last
+        report (raise when it failed)."""
         msg_id, self._warming = self._warming, None
         if msg_id is not None:
-            self._check(self._reply(msg_id, self.startup_timeout), "warm-up")
+            self._check(self._reply(msg_id, self.startup_timeout), "warm-up / reset")
 
     @property
     def alive(self) -> bool:
@@ -309,6 +310,12 @@ class ReportKernel:
         """Stop the kernel; the next report starts a new one."""
         if self.client is None:
             return
+        if self._warming is not None and self.alive:  # let a reset finish: its reply has a socket to go to
+            try:
+                self.wait_until_ready()
+            except Exception:  # noqa: BLE001 - the kernel is stopped anyway
+                pass
+        self._warming = None
         client, self.client = self.client, None
         try:
             if client.km is not None:
@@ -383,8 +390,8 @@ class ReportKernel:
             self.start(cwd)
         self.wait_until_ready()
         module = "__import__('analysis.kernels', fromlist=['_'])"
-        prepare = f"{module}.reset_in_kernel({str(cwd)!r})" if self.reports_run else f"__import__('os').chdir({str(cwd)!r})"
-        self._silently(f"{prepare}\n{module}.record_reads({[str(p) for p in skip_reads]!r})")
+        self._silently(f"__import__('os').chdir({str(cwd)!r})\n"
+                       f"{module}.record_reads({[str(p) for p in skip_reads]!r})")
         client = self.client
         client.nb, client.timeout = nb, timeout
         client.resources = {"metadata": {"path": str(cwd)}}
@@ -397,6 +404,9 @@ class ReportKernel:
             self.reports_run += 1
             if not ok or not self.warm:
                 self.shutdown()  # a failed report may leave anything behind: next one gets a new kernel
+            else:  # reset now, while the caller renders this page (the reset's gc.collect takes ~60 ms)
+                self._warming = client.kc.execute(f"{module}.reset_in_kernel({str(cwd)!r})", silent=True,
+                                                  store_history=False, allow_stdin=False)
         return nb
 
 
