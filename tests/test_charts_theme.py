@@ -127,3 +127,12 @@ def test_empty_figure_says_no_data_under_its_title():
     assert fig.layout.title.text == "Tiêu đề" and fig.layout.height == 300
     assert fig.layout.separators == ".," and fig.layout.xaxis.visible is False
     assert theme.empty_figure(None, "vi", "Không có kiểm tra").layout.annotations[0].text == "Không có kiểm tra"
+
+
+@pytest.mark.parametrize("axis, plotly_line", [("x", "add_vline"), ("y", "add_hline")])
+def test_a_threshold_without_text_is_the_line_plotly_draws(axis, plotly_line):
+    # the fast path (a plain shape) must draw exactly what add_vline / add_hline would
+    ours = theme.add_threshold(go.Figure(go.Bar(x=[1], y=["a"])), 50, axis=axis)
+    theirs = getattr(go.Figure(go.Bar(x=[1], y=["a"])), plotly_line)(
+        50, line_dash="dash", line_color=theme.LINE_COLOUR, line_width=2, layer="above")
+    assert ours.to_dict()["layout"] == theirs.to_dict()["layout"]

@@ -88,5 +88,5 @@ def reserve_label_margins(fig: go.Figure, font_size: float, default_left: int) -
         needed += TITLE_ROOM * (axis.title.font.size or font_size)
     current = fig.layout.margin.l if fig.layout.margin.l is not None else default_left
     if needed > current:
-        fig.update_layout(margin_l=math.ceil(needed))
+        fig.layout.margin.l = math.ceil(needed)
     return fig
