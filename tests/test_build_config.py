@@ -12,17 +12,15 @@ from analysis.errors import AnalysisError, BuildError
 from analysis.labels import text
 
 
-def _notebook(path: Path) -> Path:
-    """A report for the plan: only its name counts (nothing is run here)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("{}", encoding="utf-8")
-    return path
-
-
 def _write(path: Path, content: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content, encoding="utf-8")
     return path
+
+
+def _notebook(path: Path) -> Path:
+    """A report for the plan: only its name counts (nothing is run here)."""
+    return _write(path, "{}")
 
 
 def test_everything_stays_importable_from_analysis_build():
