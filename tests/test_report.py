@@ -186,3 +186,19 @@ def test_dataset_error_lists_problems_up_to_a_limit(tmp_path):
     assert "problem 49" in message and "problem 50" not in message and "150 more" in message
     assert f"python -m analysis validate {tmp_path}" in message
     assert len(many.problems) == 200
+
+
+@pytest.mark.parametrize("placed, emitted", [("1", 0), (None, 1)])
+def test_the_renderer_leaves_plotlyjs_to_a_build_kernel(monkeypatch, placed, emitted):
+    # a build kernel (QUYHOACH_PLOTLYJS_PLACED=1) sends no 4.6 MB bundle: the build places one
+    import plotly.io._base_renderers as base
+
+    shown = []
+    monkeypatch.setattr(base, "ipython_display", SimpleNamespace(display_html=lambda *a, **k: shown.append(a)))
+    if placed is None:
+        monkeypatch.delenv(report_module.PLOTLYJS_PLACED_BY_BUILD, raising=False)
+    else:
+        monkeypatch.setenv(report_module.PLOTLYJS_PLACED_BY_BUILD, placed)
+    report_module.OfflineNotebookRenderer().activate()
+    assert len(shown) == emitted
+    assert all("plotly.js v" in str(args) for args in shown)

@@ -1,8 +1,8 @@
 // Build a plotly.js bundle holding only the trace types of traces.txt: `npm run build:plotly`.
 //
-// Same plotly.js version as plotly.py embeds (package.json pins it; analysis.kernels checks the
+// Same plotly.js version as plotly.py embeds (package.json pins it; analysis.plotlyjs checks the
 // header), bundled and minified with esbuild like plotly.js's own dist files. Output, ignored by
-// git: node_modules/.quyhoach/plotly-custom.min.js (`npm ci` wipes it; `make plotly-bundle` redoes it).
+// git: node_modules/.quyhoach/plotly-custom.min.js (`npm ci` wipes it; `make plotlyjs` redoes it).
 import { build } from "esbuild";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -32,7 +32,7 @@ const entry = [
   "",
 ].join("\n");
 
-// The licence header, as plotly.js's own: analysis.kernels reads the version and the traces here.
+// The licence header, as plotly.js's own: analysis.plotlyjs reads the version and the traces here.
 const banner = [
   "/**",
   `* plotly.js v${version} (quyhoach custom bundle; traces: ${traces.join(", ")})`,
