@@ -86,21 +86,28 @@ def without_soup(base: type) -> type:
     return Unsouped
 
 
-@functools.lru_cache(maxsize=None)
-def _exporter(language: str):
-    """One exporter per language and process: building one loads and compiles the templates."""
-    from nbconvert import HTMLExporter
-
-    exporter = without_soup(HTMLExporter)(
-        template_name="lab",
+def page_exporter(base: type, template_name: str, template_file: str, language: str, **options: Any):
+    """An nbconvert exporter (``base``, without its soup pass) of our ``template_file`` on top of
+    nbconvert's ``template_name``: outputs only, no code, no prompts. Pages and slides use it."""
+    return without_soup(base)(
+        template_name=template_name,
         extra_template_paths=[str(ASSETS_DIR)],
-        template_file="report.html.j2",
+        template_file=template_file,
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         exclude_anchor_links=True,  # hidden anyway; they spell the heading as &#…; entities
         language_code=language,
+        **options,
     )
+
+
+@functools.lru_cache(maxsize=None)
+def _exporter(language: str):
+    """One exporter per language and process: building one loads and compiles the templates."""
+    from nbconvert import HTMLExporter
+
+    exporter = page_exporter(HTMLExporter, "lab", "report.html.j2", language)
     exporter.register_preprocessor(ReportCleaner(), enabled=True)
     return exporter
 

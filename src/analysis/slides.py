@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from analysis.config import ASSETS_DIR, PROJECT_ROOT
+from analysis.config import PROJECT_ROOT
 from analysis.errors import BuildError
 
 DECK_KEY = "quyhoach"
@@ -84,17 +84,10 @@ def install_assets(out_dir: Path | str, node_modules: Path | str | None = None) 
 def _exporter(language: str, prefix: str):
     from nbconvert import SlidesExporter
 
-    from analysis.render import without_soup
+    from analysis.render import page_exporter
 
-    return without_soup(SlidesExporter)(
-        template_name="reveal",
-        extra_template_paths=[str(ASSETS_DIR)],
-        template_file="slides.html.j2",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        exclude_anchor_links=True,  # hidden anyway; they spell the heading as &#…; entities
-        language_code=language,
+    return page_exporter(
+        SlidesExporter, "reveal", "slides.html.j2", language,
         reveal_url_prefix=f"{prefix}/reveal.js",
         reveal_transition="none",  # projectors in meeting rooms: no animation
         reveal_number="c/t",
