@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 # plotly.js, once per page, lives in `analysis.plotlyjs` (stdlib-only too); kept importable from here
-from analysis.plotlyjs import PLOTLYJS_MARK, place_plotlyjs, plotlyjs_script, write_shared_plotlyjs  # noqa: F401
+from analysis.plotlyjs import PLACED_BY_BUILD, PLOTLYJS_MARK, place_plotlyjs, plotlyjs_script, write_shared_plotlyjs  # noqa: F401
 
 KERNEL_NAME = "python3"
 STARTUP_TIMEOUT = 120  # seconds; two cores shared by several builds can be slow
@@ -281,7 +281,7 @@ class ReportKernel:
         )
         client.km = client.create_kernel_manager()
         # plotly.js is put on the page by `place_plotlyjs`, not emitted by the kernel's renderer
-        env = {**os.environ, "QUYHOACH_PLOTLYJS_PLACED": "1"}  # = report.PLOTLYJS_PLACED_BY_BUILD
+        env = {**os.environ, PLACED_BY_BUILD: "1"}
         client.start_new_kernel(cwd=str(cwd or Path.cwd()), env=env)
         client.start_new_kernel_client()
         self.client, self.reports_run = client, 0

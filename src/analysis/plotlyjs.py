@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 PLOTLYJS_MARK = re.compile(r"\* plotly\.js v\d")  # the licence header of a plotly.js bundle
+# Set in a build kernel's environment: the build places plotly.js, the renderer does not emit it.
+PLACED_BY_BUILD = "QUYHOACH_PLOTLYJS_PLACED"
 CUSTOM_PLOTLYJS = Path("node_modules", ".quyhoach", "plotly-custom.min.js")  # under the project root
 TRACES_FILE = Path(__file__).resolve().parent / "assets" / "plotly-bundle" / "traces.txt"  # build.mjs reads it too
 FULL_SHARED_NAME = "plotly-full.min.js"  # portfolio: beside plotly.min.js when that is the custom one
@@ -115,19 +117,14 @@ def plotlyjs_for(trace_types: Iterable[str] | None = ()) -> PlotlyBundle:
 
 
 @functools.lru_cache(maxsize=1)
-def _plotlyjs() -> str:
-    """plotly.js, read once per process (plotly reads its 4.6 MB file at every call)."""
-    from plotly.offline import get_plotlyjs
-
-    return get_plotlyjs()
-
-
-@functools.lru_cache(maxsize=1)
 def full_plotlyjs() -> PlotlyBundle:
-    """plotly.py's own plotly.js: every trace type."""
+    """plotly.py's own plotly.js: every trace type (read once per process; plotly's
+    ``get_plotlyjs`` reads its 4.6 MB file at every call)."""
     import importlib.util
 
-    text = _plotlyjs()
+    from plotly.offline import get_plotlyjs
+
+    text = get_plotlyjs()
     path = Path(importlib.util.find_spec("plotly").origin).parent / "package_data" / "plotly.min.js"
     header = _HEADER.search(text, 0, 1000)
     return PlotlyBundle(text, path, header["version"] if header else "", None)

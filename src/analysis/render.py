@@ -217,7 +217,7 @@ def _set_aside_plotlyjs(nb: Any) -> list[str]:
 
     Templates and the offline check need not read 4.6 MB of a script we ship ourselves.
     """
-    from analysis.kernels import PLOTLYJS_MARK
+    from analysis.plotlyjs import PLOTLYJS_MARK
 
     bundles = []
     for cell in nb.cells:

@@ -25,9 +25,7 @@ from analysis import params, privacy
 from analysis.errors import DatasetError, ParameterError
 from analysis.labels import Labels, code_label, format_date, report_title, text  # noqa: F401 - re-exported
 from analysis.outputs import write_csv, write_summary
-
-# Set in a build kernel's environment: the build puts plotly.js on the page, not the renderer.
-PLOTLYJS_PLACED_BY_BUILD = "QUYHOACH_PLOTLYJS_PLACED"
+from analysis.plotlyjs import PLACED_BY_BUILD as PLOTLYJS_PLACED_BY_BUILD
 
 # Columns whose values are canonical codes shown through `labels.code_label`.
 CODE_COLUMNS = ("gender", "age_band", "body", "sector", "education", "political_theory",
@@ -42,7 +40,7 @@ class OfflineNotebookRenderer(NotebookRenderer):
     """
 
     def activate(self) -> None:
-        # A build kernel's pages get plotly.js from the build (`kernels.place_plotlyjs`): 4.6 MB
+        # A build kernel's pages get plotly.js from the build (`plotlyjs.place_plotlyjs`): 4.6 MB
         # less to send from the kernel and to strip again, for every report.
         if os.environ.get(PLOTLYJS_PLACED_BY_BUILD) != "1":
             super().activate()
