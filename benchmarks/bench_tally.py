@@ -4,14 +4,10 @@
 
 Writes synthetic marks to a temporary Parquet file in chunks (bounded memory), then tallies
 them in a FRESH process (`analysis.tally.tally_parquet` + `analysis.ballots.tally`) so that the
-peak resident memory printed is the tally's own, not the generator's. Target (issue 3): under
+peak resident memory printed is the tally's own, not the generator's. Target (issue 7 c): under
 1 s and under 1 GB peak on 10 M marks. No assertion here: timings belong in benchmarks, not tests.
 
-Measured 2026-11 on the shared 2-core build machine (load ~4), 10,000,909 marks, 40 conferences,
-7 titles: 3.4 s, peak 626 MB (DuckDB memory limit 600 MB). Memory target met, time not yet:
-half the time is finding names marked twice on one ballot (a 10-million-group aggregation on a
-64-bit hash, then an exact check of the few candidates); the per-ballot count takes ~0.9 s and
-the votes per person ~0.5 s.
+Results and how they compare with the target: benchmarks/RESULTS.md (`make bench`).
 """
 
 from __future__ import annotations

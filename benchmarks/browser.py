@@ -21,19 +21,22 @@ DRAWN = """() => {
 }"""
 
 
-def floor_page(folder: Path, src: str | None = None, full: bool = False) -> Path:
-    """A page with plotly.js (inline, or loaded from ``src``) and a single one-bar chart: the
-    bundle reports get (`analysis.plotlyjs.plotlyjs_for`), or plotly.py's full one (``full``)."""
+def floor_page(folder: Path, src: str | None = None, full: bool = False, charts: int = 1) -> Path:
+    """A page with plotly.js (inline, or loaded from ``src``) and ``charts`` one-bar charts with
+    plotly's defaults: the bundle reports get (`analysis.plotlyjs.plotlyjs_for`), or plotly.py's
+    full one (``full``). What plotly.js itself costs, below any report's own work."""
     if src:
         script = f'<script src="{src}"></script>'
     else:
         from analysis.plotlyjs import full_plotlyjs, plotlyjs_for
 
         script = f"<script>{(full_plotlyjs() if full else plotlyjs_for(['bar'])).text}</script>"
-    page = folder / ("floor-portfolio.html" if src else "floor-full.html" if full else "floor.html")
-    page.write_text(f'<!DOCTYPE html><html><body>{script}<div class="plotly-graph-div" id="c"></div>'
-                    "<script>Plotly.newPlot('c', [{type: 'bar', x: [1], y: [1]}]);</script></body></html>",
-                    encoding="utf-8")
+    name = "floor-portfolio" if src else "floor-full" if full else "floor"
+    page = folder / f"{name}-{charts}.html"
+    drawn = "".join(f'<div class="plotly-graph-div" id="c{i}"></div>'
+                    f"<script>Plotly.newPlot('c{i}', [{{type: 'bar', x: [1], y: [1]}}]);</script>"
+                    for i in range(charts))
+    page.write_text(f"<!DOCTYPE html><html><body>{script}{drawn}</body></html>", encoding="utf-8")
     return page
 
 
@@ -77,6 +80,7 @@ def run_browser(single: dict, work: Path, runs: int, log) -> dict:
     pages = {
         "plotly.py's full plotly.js only (inline)": floor_page(work, full=True),
         "plotly.js only (inline)": floor_page(work),
+        "plotly.js and 20 one-bar charts (inline)": floor_page(work, charts=20),
         "plotly.js only (shared file)": floor_page(assets.parent / page.parent.name, "../assets/plotly.min.js"),
         f"{report} (single file)": page,
         f"{report} (portfolio)": shared,

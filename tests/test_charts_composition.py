@@ -148,6 +148,15 @@ def test_qualifications_english():
     assert [a.text for a in fig.layout.annotations] == ["Education", "Political theory"]
 
 
+def test_qualifications_renamed_columns_keep_their_labels():
+    education = education_table().rename(columns={"education": "trinh_do"})
+    theory = theory_table().rename(columns={"political_theory": "llct"})
+    fig = charts.qualifications(education, theory, education="trinh_do", theory="llct")
+    assert list(fig.data[0].x)[:3] == ["Tiến sĩ", "Thạc sĩ", "Đại học"]
+    assert list(fig.data[1].x)[0] == "Cao cấp"
+    assert list(fig.data[0].y) == [2, 15, 30, 0, 0, 0, 1]
+
+
 # Compliance table -------------------------------------------------------------------------------
 
 

@@ -303,6 +303,7 @@ def _level_bars(
     fig: go.Figure,
     df: pd.DataFrame,
     column: str,
+    codes: str,
     order: Sequence[str],
     count: str,
     pct: str | None,
@@ -310,12 +311,13 @@ def _level_bars(
     language: str,
     col: int,
 ) -> int:
-    """One panel of `qualifications`; returns the largest count drawn."""
+    """One panel of `qualifications` (``column`` holds codes of the schema column ``codes``);
+    returns the largest count drawn."""
     if df.empty:
         return 0
     keys = theme.category_order(df[column], order)
     totals, pcts = theme.category_totals(df, column, count, pct)
-    names = [labels.code_label(column, k, language) for k in keys]
+    names = [labels.code_label(codes, k, language) for k in keys]
     texts = [theme.format_count_percent(totals[k], pcts[k], language) for k in keys]
     fig.add_trace(
         go.Bar(
@@ -364,14 +366,14 @@ def qualifications(
         ],
         horizontal_spacing=0.1,
     )
-    panels = (
-        (education_df, education, schema.EDUCATION, theme.PALETTE[0]),
-        (theory_df, theory, schema.POLITICAL_THEORY, theme.PALETTE[2]),
+    panels = (  # the labels follow the schema's code lists, whatever the columns are called
+        (education_df, education, "education", schema.EDUCATION, theme.PALETTE[0]),
+        (theory_df, theory, "political_theory", schema.POLITICAL_THEORY, theme.PALETTE[2]),
     )
     largest = max(
         [
-            _level_bars(fig, frame, column, order, count, pct, colour, language, col)
-            for col, (frame, column, order, colour) in enumerate(panels, start=1)
+            _level_bars(fig, frame, column, codes, order, count, pct, colour, language, col)
+            for col, (frame, column, codes, order, colour) in enumerate(panels, start=1)
         ]
         + [1]
     )
