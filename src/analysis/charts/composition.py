@@ -323,7 +323,7 @@ def _level_bars(
         go.Bar(
             x=names,
             y=[totals[k] for k in keys],
-            name=_t(f"qualifications.{'education' if col == 1 else 'political_theory'}", language),
+            name=_t(f"qualifications.{codes}", language),
             marker_color=[theme.MISSING_COLOUR if k is None else colour for k in keys],
             text=texts,
             textposition="outside",
