@@ -22,6 +22,7 @@ import pytest
 from analysis import tally as tally_module
 from analysis.schema import fold
 from analysis.tally import ballot_rules, effective_places
+from test_ballots import I, S
 
 SEEDS = (11, 2024, 31337, 909)
 LANES_SEED = 77  # one more dataset, counted with only 2 lanes of counters (see tally.py)
@@ -32,14 +33,6 @@ CARRY_FREE_SEED = 5
 COUNT_COLUMNS = ["conference_id", "title_id", "person_id", "full_name", "votes"]
 INVALID_COLUMNS = ["conference_id", "title_id", "reason", "ballots"]
 UNKNOWN_TITLES = ("XX", "ZZ9")
-
-
-def S(*values):
-    return pd.array(values, dtype="str")
-
-
-def I(*values):  # noqa: E743 - short helper for Int64 arrays
-    return pd.array(values, dtype="Int64")
 
 
 # The reference count --------------------------------------------------------------------------
@@ -71,10 +64,15 @@ def collapse(name: str) -> str:
     return re.sub(r"\s+", " ", name)
 
 
+def places_by_title(titles: pd.DataFrame) -> dict:
+    """{title_id: places, or None when unknown}, as the tally derives them."""
+    return {t: (None if pd.isna(p) else int(p))
+            for t, p in zip(titles["title_id"], effective_places(titles, ballot_rules()))}
+
+
 def judged_groups(marks: pd.DataFrame, titles: pd.DataFrame):
     """Yield (conference, title, reason or None, [(person key, full_name)]) per ballot and title."""
-    places = {t: (None if pd.isna(p) else int(p))
-              for t, p in zip(titles["title_id"], effective_places(titles, ballot_rules()))}
+    places = places_by_title(titles)
     reasons = ballot_rules().invalid_reasons
     assert set(reasons) <= set(CRITERIA), f"a criterion this oracle does not know: {reasons}"
     groups = defaultdict(list)
@@ -220,8 +218,7 @@ def dataset(seed: int, carry_free: bool = False) -> tuple[pd.DataFrame, pd.DataF
     rng = np.random.default_rng(seed)
     specs = title_specs(rng)
     titles = titles_table(specs)
-    places = {t: (None if pd.isna(p) else int(p))
-              for t, p in zip(titles["title_id"], effective_places(titles, ballot_rules()))}
+    places = places_by_title(titles)
     for spec in specs:  # a few popular candidates, a long tail
         w = rng.pareto(1.5, len(spec["pool"])) + 0.3
         spec["weights"] = w / w.sum()
