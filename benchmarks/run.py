@@ -158,9 +158,10 @@ def write_results(path: Path, args, started: str, lines_machine: list[str], res:
     lines += ["## Notes", "",
               "- The naive loop and the build run the same notebooks on the same datasets, from a snapshot "
               "of `src/analysis` and `notebooks/` taken when the run starts.",
-              "- Where the build's time goes: a warm kernel per worker (imports paid once, state reset "
-              "between reports), both cores, HTML rendered in-process; what is left is the analysis "
-              "itself (loading and validating the dataset, pandas, building plotly figures).",
+              "- Where the build's time goes: a warm kernel per worker (imports paid once and frozen out of "
+              "the garbage collector, state reset between reports), both cores, HTML rendered in-process; "
+              "what is left is the analysis itself (loading and validating the dataset, pandas, building "
+              "plotly figures).",
               "- Times depend on what else the machine is doing: compare the ratios, not the seconds.", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
