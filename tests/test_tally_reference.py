@@ -353,3 +353,11 @@ def test_tally_raw_and_parquet_agree_with_plain_python(seed, lanes, carry_free, 
     assert_agrees_with_reference(from_parquet, (seed, carry_free), "tally_parquet")
     pd.testing.assert_frame_equal(in_memory[0], from_parquet[0])
     pd.testing.assert_frame_equal(in_memory[1], from_parquet[1])
+
+
+def test_people_sharing_a_hash_are_still_told_apart(tmp_path, monkeypatch):
+    """Marks find their person by a hash of the key; make every person of a conference share
+    one hash, and the count must fall back to comparing the keys and still agree."""
+    monkeypatch.setattr(tally_module, "_KEY_HASH", "hash(c)")
+    marks, titles, conferences, _ = dataset(SEEDS[0], False)
+    assert_agrees_with_reference(tally_module.tally_raw(marks, titles, conferences), (SEEDS[0], False), "tally_raw")

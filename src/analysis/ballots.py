@@ -63,7 +63,7 @@ def _check_counts(counts: pd.DataFrame, conferences: pd.DataFrame, titles: pd.Da
         ("conference_id", conferences, "hội nghị", "conference"),
         ("title_id", titles, "chức danh", "title"),
     ):
-        unknown = sorted(set(counts[column].dropna()) - set(table[column].dropna()))
+        unknown = sorted(set(counts[column].dropna().unique()) - set(table[column].dropna()))
         if unknown:
             lines.append(
                 f"Kết quả kiểm phiếu có {vi} không có trong bảng: {', '.join(map(str, unknown))} / "
@@ -132,7 +132,7 @@ def tally(
         df["full_name"] = pd.Series(pd.NA, index=df.index, dtype="str")
     df["votes"] = int_column(df, "votes")
     _check_counts(df, conferences, titles)
-    used = conferences[conferences["conference_id"].isin(df["conference_id"])]
+    used = conferences[conferences["conference_id"].isin(df["conference_id"].unique())]
     check_accounting(used)
     df = df.merge(resolve_bases(used, base, rules), on="conference_id", how="left")
     df = df.merge(
@@ -180,9 +180,16 @@ def _order(df: pd.DataFrame, conferences: pd.DataFrame, titles: pd.DataFrame) ->
         "conf": df["conference_id"].map(conf_pos),
         "title": df["title_id"].map(title_pos),
         "rank": df["rank"],
-        "name": df["full_name"].map(fold),
+        "name": _folded(df["full_name"]),
     })
     return keys.sort_values(["step", "conf", "title", "rank", "name"], kind="stable").index
+
+
+def _folded(names: pd.Series) -> list[str]:
+    """:func:`fold` of each name, folding each distinct name once (candidates recur by title)."""
+    values = names.to_numpy(dtype=object)
+    once = {name: fold(name) for name in set(values)}
+    return [once[name] for name in values]
 
 
 def title_summary(tallied: pd.DataFrame) -> pd.DataFrame:

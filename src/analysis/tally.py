@@ -377,14 +377,19 @@ _FOLD_SQL = (
 # ballots and the write-ins read again ("few").
 _PER_LANE, _LANES = 50, 8  # 100 bits a lane: a lane's sum stays under 2^127 up to 2^29 marks
 _LOW = sum(4**i for i in range(_PER_LANE))  # the low bit of every counter
+# Marks find their person by one 64-bit hash of the key (half the join's time of the four text
+# columns); only if two people of the data share a hash does the join compare the keys.
+_KEY_HASH = "hash(c, t, p, wk)"
 _ON = "x.c = k.c AND x.t = k.t AND x.p IS NOT DISTINCT FROM k.p AND x.wk IS NOT DISTINCT FROM k.wk"
 _SQL = {
     "marks": """CREATE TEMP VIEW m AS
+        SELECT *, {key_hash} AS h FROM (
         SELECT c, b, t, p, CASE WHEN p IS NULL THEN regexp_replace(w, '\\s+', ' ', 'g') END AS w,
                CASE WHEN p IS NULL THEN {fold} END AS wk
-        FROM (SELECT {c} AS c, {b} AS b, {t} AS t, {p} AS p, {w} AS w FROM {source})""",
+        FROM (SELECT {c} AS c, {b} AS b, {t} AS t, {p} AS p, {w} AS w FROM {source}))""",
     "people": """CREATE TEMP TABLE people AS
-        SELECT c, t, p, wk, count(*) AS n, count(*) - count(b) AS no_id, min(w) AS w, max(w) AS w_max,
+        SELECT c, t, p, wk, {key_hash} AS h, count(*) AS n, count(*) - count(b) AS no_id,
+               min(w) AS w, max(w) AS w_max,
                dense_rank() OVER (ORDER BY c, t) AS ct, CASE WHEN p IS NOT NULL OR wk IS NOT NULL
                THEN row_number() OVER (PARTITION BY c, t ORDER BY p, wk) - 1 END AS r
         FROM m GROUP BY c, t, p, wk;
@@ -447,13 +452,14 @@ def _tally_source(con: duckdb.DuckDBPyConnection, source: str, titles: pd.DataFr
     con.register("conf_df", pd.DataFrame({"c": conferences["conference_id"].astype("str").to_numpy()}))
     columns = {k: _column(name, types) for k, name in (
         ("c", "conference_id"), ("b", "ballot_id"), ("t", "title_id"), ("p", "person_id"), ("w", "full_name"))}
-    con.execute(_SQL["marks"].format(source=source, fold=_FOLD_SQL.format(x="w"), **columns))
-    con.execute(_SQL["people"])
+    con.execute(_SQL["marks"].format(source=source, fold=_FOLD_SQL.format(x="w"), key_hash=_KEY_HASH, **columns))
+    con.execute(_SQL["people"].format(key_hash=_KEY_HASH))
     _check_keys(con)
     lanes = int(_one(con, f"SELECT coalesce(max(r), 0) // {_PER_LANE} + 1 FROM people"))
     sql = _lanes_sql(min(lanes, _LANES))  # beyond: people share counters, a short count is only a suspect
     cases = " ".join(f"WHEN {_REASON_SQL[r]} THEN '{r}'" for r in rules.invalid_reasons)
-    con.execute(_SQL["ballots"].format(cases=cases, on=_ON, **sql))
+    unique = _one(con, "SELECT count(DISTINCT h) = count(*) FROM people")  # else two people share a hash
+    con.execute(_SQL["ballots"].format(cases=cases, on="x.h = k.h" if unique else _ON, **sql))
     _check_collected(con, conferences)
     exact = lanes > _LANES or _one(con, f"SELECT count(*) FROM flag WHERE {sql['marks']} <> named")  # a carry
     if not exact:
