@@ -20,8 +20,9 @@ def test_percent_rounds_half_up_exactly():
 
 
 def test_round_half_up_avoids_binary_surprises():
-    assert round_half_up(12.345) == 12.35  # round() gives 12.35 or 12.34 by the float's bits
-    assert round_half_up(2.675) == 2.68  # round(2.675, 2) == 2.67
+    assert round_half_up(2.675) == 2.68  # round(2.675, 2) == 2.67: the float is just below
+    assert round_half_up(1.005) == 1.01  # round(1.005, 2) == 1.0
+    assert round_half_up(0.125) == 0.13  # round(0.125, 2) == 0.12: halves to even
     assert round_half_up(None) is None
 
 

@@ -355,7 +355,7 @@ def test_tally_raw_and_parquet_agree_with_plain_python(seed, lanes, carry_free, 
     pd.testing.assert_frame_equal(in_memory[1], from_parquet[1])
 
 
-def test_people_sharing_a_hash_are_still_told_apart(tmp_path, monkeypatch):
+def test_people_sharing_a_hash_are_still_told_apart(monkeypatch):
     """Marks find their person by a hash of the key; make every person of a conference share
     one hash, and the count must fall back to comparing the keys and still agree."""
     monkeypatch.setattr(tally_module, "_KEY_HASH", "hash(c)")
