@@ -14,6 +14,7 @@ import pandas as pd
 
 from analysis.errors import DatasetError, ParameterError
 from analysis.numbers import percent_series
+from analysis.readers import map_distinct
 from analysis.schema import COLUMNS, fold
 from analysis.tally import (  # noqa: F401  (re-exported: the public API of introduction ballots)
     ACCOUNTING_CHAIN,
@@ -180,16 +181,9 @@ def _order(df: pd.DataFrame, conferences: pd.DataFrame, titles: pd.DataFrame) ->
         "conf": df["conference_id"].map(conf_pos),
         "title": df["title_id"].map(title_pos),
         "rank": df["rank"],
-        "name": _folded(df["full_name"]),
+        "name": map_distinct(df["full_name"], fold),
     })
     return keys.sort_values(["step", "conf", "title", "rank", "name"], kind="stable").index
-
-
-def _folded(names: pd.Series) -> list[str]:
-    """:func:`fold` of each name, folding each distinct name once (candidates recur by title)."""
-    values = names.to_numpy(dtype=object)
-    once = {name: fold(name) for name in set(values)}
-    return [once[name] for name in values]
 
 
 def title_summary(tallied: pd.DataFrame) -> pd.DataFrame:
