@@ -25,7 +25,10 @@ from analysis.tally import ballot_rules, effective_places
 from test_ballots import I, S
 
 SEEDS = (11, 2024, 31337, 909)
-LANES_SEED = 77  # one more dataset, counted with only 2 lanes of counters (see tally.py)
+# More datasets counted with narrower settings than tally.py's (see there), so that its rarer paths run:
+LANES_SEED = 77  # 2 lanes of person counters for 250+ people: people share counters
+TITLE_LANES_SEED = 78  # 2 titles to a lane of mark counts, so 3–4 lanes; carry-free, so decoded from them
+TITLE_BITS_SEED = 79  # 4-bit mark counts: ballots of 8 marks or more are suspects, and counts carry
 # One more with nobody named 4+ times and each write-in typed one way up to spaces: the tally
 # decodes such data from its counters alone; the other datasets take its exact path.
 CARRY_FREE_SEED = 5
@@ -305,14 +308,16 @@ def assert_agrees_with_reference(result, case: tuple, entry: str) -> None:
 
 # Tests ----------------------------------------------------------------------------------------
 
-# (seed, lanes of counters or None for tally.py's own, carry_free)
-CASES = [(seed, None, False) for seed in SEEDS] + [(LANES_SEED, 2, False), (CARRY_FREE_SEED, None, True)]
-CASE_IDS = [f"seed{seed}" + ("-2lanes" if lanes else "") + ("-carry_free" if carry_free else "")
-            for seed, lanes, carry_free in CASES]
+# (seed, tally.py settings to narrow, carry_free)
+CASES = ([(seed, {}, False) for seed in SEEDS] + [(LANES_SEED, {"_LANES": 2}, False),
+         (TITLE_LANES_SEED, {"_TITLES_PER_LANE": 2}, True), (TITLE_BITS_SEED, {"_TITLE_BITS": 4}, False),
+         (CARRY_FREE_SEED, {}, True)])
+CASE_IDS = [f"seed{seed}" + "".join(f"-{name.strip('_').lower()}{value}" for name, value in narrow.items())
+            + ("-carry_free" if carry_free else "") for seed, narrow, carry_free in CASES]
 
 
-@pytest.mark.parametrize("seed, lanes, carry_free", CASES, ids=CASE_IDS)
-def test_each_dataset_plants_what_the_oracle_is_for(seed, lanes, carry_free):
+@pytest.mark.parametrize("seed, narrow, carry_free", CASES, ids=CASE_IDS)
+def test_each_dataset_plants_what_the_oracle_is_for(seed, narrow, carry_free):
     """Guard against a generator change that quietly stops covering a case."""
     marks, titles, conferences, planted = dataset(seed, carry_free)
     assert 2 <= len(conferences) <= 3 and 4 <= len(titles) <= 5
@@ -340,10 +345,12 @@ def test_each_dataset_plants_what_the_oracle_is_for(seed, lanes, carry_free):
         assert max(len(names) for names in spellings_used.values()) >= 3
 
 
-@pytest.mark.parametrize("seed, lanes, carry_free", CASES, ids=CASE_IDS)
-def test_tally_raw_and_parquet_agree_with_plain_python(seed, lanes, carry_free, tmp_path, monkeypatch):
-    if lanes:  # BCH's 100+ candidates need 3 lanes of counters: allow 2, so people share counters
-        monkeypatch.setattr(tally_module, "_LANES", lanes)
+@pytest.mark.parametrize("seed, narrow, carry_free", CASES, ids=CASE_IDS)
+def test_tally_raw_and_parquet_agree_with_plain_python(seed, narrow, carry_free, tmp_path, monkeypatch):
+    for name, value in narrow.items():
+        monkeypatch.setattr(tally_module, name, value)
+    if carry_free:  # decoded from the counters alone: the exact path must not run
+        monkeypatch.setitem(tally_module._SQL, "exact", "SELECT error('carry-free data took the exact path')")
     marks, titles, conferences, _ = dataset(seed, carry_free)
     path = tmp_path / "marks.parquet"
     marks.to_parquet(path)

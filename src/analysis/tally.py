@@ -369,14 +369,22 @@ _FOLD_SQL = (
 )
 
 # A person is named by person_id (p) or, for a write-in, by the folded name (wk). Each conference
-# and title gets a number `ct`, each person named there a number `r`; then ONE pass over the marks
-# sums, per ballot and title, a 2-bit counter per person (4^r, 50 to a HUGEINT lane `s0`, `s1`…).
-# With nobody named 4 times there is no carry: the sums say who is named how often, so invalid
-# ballots are taken off the totals with no second pass. Only when the sums cannot say it (over
-# _LANES lanes, a name 4 times, a write-in spelled two ways on an invalid ballot) are the flagged
-# ballots and the write-ins read again ("few").
-_PER_LANE, _LANES = 50, 8  # 100 bits a lane: a lane's sum stays under 2^127 up to 2^29 marks
+# gets a number `cc`, each conference and title a number `ct` and an index `ti` among the
+# conference's titles, each person named in a conference a number `r` (across its titles). ONE
+# pass over the marks sums, per ballot, a 2-bit counter per person (4^r, 50 to a HUGEINT lane `s0`,
+# `s1`…) and a 15-bit count of marks per title (8 titles to a lane `tm0`…). Grouping per ballot
+# rather than per ballot and title divides the groups, the count's main cost, by the number of
+# titles. A ballot is a suspect when its counters show fewer people than names (someone named
+# twice), a mark names nobody, or a title has more marks than places or is not known (one addition
+# and mask per lane of titles); only suspects are split into titles and judged. With nobody named
+# 4 times there is no carry: the sums say who is named how often, so invalid ballots are taken off
+# the totals with no second pass. Only when the sums cannot say it (over _LANES lanes, a carry, a
+# write-in spelled two ways on an invalid ballot) are the suspects and the write-ins read again
+# ("exact").
+_PER_LANE, _LANES = 50, 12  # up to 600 people a conference; a lane's 100 bits sum under 2^127 to 2^29 marks
 _LOW = sum(4**i for i in range(_PER_LANE))  # the low bit of every counter
+# 120 bits a lane; a ballot of 2^14 marks or more is a suspect: below, marks + 2^14 - 1 - places < 2^15
+_TITLES_PER_LANE, _TITLE_BITS = 8, 15
 # Marks find their person by one 64-bit hash of the key (half the join's time of the four text
 # columns); only if two people of the data share a hash does the join compare the keys.
 _KEY_HASH = "hash(c, t, p, wk)"
@@ -389,20 +397,38 @@ _SQL = {
         FROM (SELECT {c} AS c, {b} AS b, {t} AS t, {p} AS p, {w} AS w FROM {source}))""",
     "people": """CREATE TEMP TABLE people AS
         SELECT c, t, p, wk, {key_hash} AS h, count(*) AS n, count(*) - count(b) AS no_id,
-               min(w) AS w, max(w) AS w_max,
-               dense_rank() OVER (ORDER BY c, t) AS ct, CASE WHEN p IS NOT NULL OR wk IS NOT NULL
-               THEN row_number() OVER (PARTITION BY c, t ORDER BY p, wk) - 1 END AS r
-        FROM m GROUP BY c, t, p, wk;
-        CREATE TEMP TABLE ct AS SELECT DISTINCT k.ct, k.c, k.t, ti.t IS NOT NULL AS known, ti.places
-        FROM people k LEFT JOIN titles_df ti ON k.t = ti.t""",
+               min(w) AS w, max(w) AS w_max, dense_rank() OVER (ORDER BY c) AS cc,
+               dense_rank() OVER (ORDER BY c, t) AS ct, dense_rank() OVER (PARTITION BY c ORDER BY t) - 1 AS ti,
+               CASE WHEN p IS NOT NULL OR wk IS NOT NULL THEN row_number() OVER (
+                   PARTITION BY c, p IS NULL AND wk IS NULL ORDER BY t, p, wk) - 1 END AS r
+        FROM m GROUP BY c, t, p, wk""",
+    # per title the low bits of its people's counters (m0…); per conference the addend (addend0…)
+    # that lifts a title's count of marks to its field's top bit (top0…) exactly when the count is
+    # more than the places (any count, for a title not known)
+    "titles": """CREATE TEMP TABLE ct AS SELECT * FROM (
+            SELECT DISTINCT k.ct, k.cc, k.ti, k.c, k.t, tt.t IS NOT NULL AS known, tt.places
+            FROM people k LEFT JOIN titles_df tt ON k.t = tt.t
+        ) JOIN (SELECT ct, {masks} FROM people GROUP BY ct) USING (ct);
+        CREATE TEMP TABLE limits AS SELECT cc, any_value(c) AS c, {limits} FROM (
+            SELECT *, CASE WHEN NOT known THEN {limit} - 1 WHEN places IS NULL OR places >= {limit} THEN 0
+                      ELSE {limit} - 1 - greatest(places, 0) END AS addend,
+                      CASE WHEN NOT known OR places < {limit} THEN {limit} ELSE 0 END AS top FROM ct
+        ) GROUP BY cc""",
     "ballots": """CREATE TEMP TABLE per_c AS
-        SELECT c, count(DISTINCT b) AS ballots, list({{'ct': ct, 'b': b, 'named': named, 'reason': reason,
-               {fields}}}) FILTER (WHERE people < named OR reason IS NOT NULL) AS flagged
-        FROM (SELECT *, CASE {cases} END AS reason FROM (SELECT *, {people} AS people FROM (
-              SELECT k.ct, x.b, count(*) AS marks, count(k.r) AS named, {sums}
-              FROM m x JOIN (SELECT *, {counters} FROM people) k ON {on} GROUP BY k.ct, x.b)) JOIN ct USING (ct))
+        SELECT c, count(*) AS ballots, list({{'cc': cc, 'b': b, 'marks': marks, 'named': named, {fields}}})
+               FILTER (WHERE {people} < named OR named < marks OR marks >= {limit} OR {over}) AS suspects
+        FROM (SELECT k.cc, x.b, count(*) AS marks, count(k.r) AS named, {sums}
+              FROM m x JOIN (SELECT *, {counters} FROM people) k ON {on} GROUP BY k.cc, x.b) JOIN limits USING (cc)
         GROUP BY c;
-        CREATE TEMP TABLE flag AS SELECT unnest(flagged, recursive := true) FROM per_c""",
+        CREATE TEMP TABLE flag AS SELECT *, CASE WHEN marks > 0 THEN CASE {cases} END END AS reason FROM (
+            SELECT s.cc, s.b, ct, s.marks AS ballot_marks, s.named AS ballot_named, known, places,
+                   {title_marks} AS marks, {title_named} AS named, {title_people} AS people, {title_lanes}
+            FROM (SELECT unnest(suspects, recursive := true) FROM per_c) s JOIN ct USING (cc))""",
+    # suspects whose titles' counts do not add up to the ballot's: a count carried into the next
+    "carried": """SELECT count(*) FROM (
+        SELECT sum(marks) AS marks, sum(named) AS named, any_value(ballot_marks) AS ballot_marks,
+               any_value(ballot_named) AS ballot_named FROM flag GROUP BY cc, b
+        ) WHERE marks <> ballot_marks OR named <> ballot_named""",
     "decoded": """CREATE TEMP TABLE bad AS SELECT ct, b, reason FROM flag WHERE reason IS NOT NULL;
         CREATE TEMP TABLE bad_marks AS SELECT ct, r, sum(n)::BIGINT AS n FROM ({lanes}) WHERE n > 0 GROUP BY ct, r;
         CREATE TEMP TABLE names AS SELECT ct, r, w AS full_name FROM people WHERE w IS NOT NULL""",
@@ -426,18 +452,34 @@ _SQL = {
 }
 
 
-def _lanes_sql(lanes: int) -> dict[str, str]:
-    """SQL fragments over the lanes: the counters, their sums, people and marks read from them."""
-    low, high = ([f"((s{i} >> {k}::HUGEINT) & {_LOW})" for i in range(lanes)] for k in (0, 1))
+def _lanes_sql(lanes: int, title_lanes: int) -> dict[str, str]:
+    """SQL fragments over the lanes of counters per person (s0…) and of marks per title (tm0…)."""
+    per, titles, s, tm = _PER_LANE, _TITLES_PER_LANE, range(lanes), range(title_lanes)
+    field = f"({_TITLE_BITS} * (ti % {titles}))::HUGEINT"  # where a title's count sits in its lane
+
+    def counter(i: int) -> str:  # a person's counter in lane i (0 in the other lanes)
+        return f"CASE WHEN r // {per} % {lanes} = {i} THEN 1::HUGEINT << (2 * (r % {per}))::HUGEINT ELSE 0 END"
+
+    def in_title_lane(j: int, value: str) -> str:  # a title's field of lane j
+        return f"CASE WHEN ti // {titles} = {j} THEN {value}::HUGEINT << {field} ELSE 0 END"
+
+    both = [f"(s{i} | (s{i} >> 1::HUGEINT))" for i in s]  # a counter's bits folded onto its low bit
     return {
-        "counters": ", ".join(f"CASE WHEN r // {_PER_LANE} % {lanes} = {i} THEN 1::HUGEINT << "
-                              f"(2 * (r % {_PER_LANE}))::HUGEINT ELSE 0 END AS s{i}" for i in range(lanes)),
-        "sums": ", ".join(f"sum(k.s{i}) AS s{i}" for i in range(lanes)),
-        "fields": ", ".join(f"'s{i}': s{i}" for i in range(lanes)),
-        "people": " + ".join(f"coalesce(bit_count({lo} | {hi}), 0)::INTEGER" for lo, hi in zip(low, high)),
-        "marks": " + ".join(f"coalesce(bit_count({lo}) + 2 * bit_count({hi}), 0)::INTEGER" for lo, hi in zip(low, high)),
-        "lanes": " UNION ALL ".join(f"SELECT ct, {i * _PER_LANE} + j AS r, (s{i} >> (2 * j)::HUGEINT) & 3 AS n FROM flag, "
-                                    f"range({_PER_LANE}) AS x(j) WHERE reason IS NOT NULL" for i in range(lanes)),
+        "masks": ", ".join(f"bit_or({counter(i)}) AS m{i}" for i in s),
+        "limits": ", ".join(f"sum({in_title_lane(j, what)}) AS {what}{j}" for j in tm for what in ("addend", "top")),
+        "counters": ", ".join([f"{counter(i)} AS s{i}" for i in s] + [f"{in_title_lane(j, 1)} AS tm{j}" for j in tm]),
+        "sums": ", ".join([f"sum(k.s{i}) AS s{i}" for i in s] + [f"sum(k.tm{j}) AS tm{j}" for j in tm]),
+        "fields": ", ".join([f"'s{i}': s{i}" for i in s] + [f"'tm{j}': tm{j}" for j in tm]),
+        "people": " + ".join(f"coalesce(bit_count({x} & {_LOW}), 0)::INTEGER" for x in both),
+        "over": " OR ".join(f"((tm{j} + addend{j}) & top{j}) <> 0" for j in tm),
+        "title_marks": f"(((CASE ti // {titles} {' '.join(f'WHEN {j} THEN tm{j}' for j in tm)} END) >> {field}) "
+                       f"& {2**_TITLE_BITS - 1})::INTEGER",
+        "title_named": " + ".join(f"bit_count(s{i} & m{i})::INTEGER "
+                                  f"+ 2 * bit_count((s{i} >> 1::HUGEINT) & m{i})::INTEGER" for i in s),
+        "title_people": " + ".join(f"bit_count({x} & m{i})::INTEGER" for i, x in zip(s, both)),
+        "title_lanes": ", ".join(f"s{i} & (3 * m{i}) AS s{i}" for i in s),  # this title's counters only
+        "lanes": " UNION ALL ".join(f"SELECT ct, {i * per} + j AS r, (s{i} >> (2 * j)::HUGEINT) & 3 AS n FROM flag, "
+                                    f"range({per}) AS x(j) WHERE reason IS NOT NULL" for i in s),
     }
 
 
@@ -455,13 +497,16 @@ def _tally_source(con: duckdb.DuckDBPyConnection, source: str, titles: pd.DataFr
     con.execute(_SQL["marks"].format(source=source, fold=_FOLD_SQL.format(x="w"), key_hash=_KEY_HASH, **columns))
     con.execute(_SQL["people"].format(key_hash=_KEY_HASH))
     _check_keys(con)
-    lanes = int(_one(con, f"SELECT coalesce(max(r), 0) // {_PER_LANE} + 1 FROM people"))
-    sql = _lanes_sql(min(lanes, _LANES))  # beyond: people share counters, a short count is only a suspect
+    lanes, title_lanes = con.execute(f"SELECT coalesce(max(r), 0) // {_PER_LANE} + 1, "
+                                     f"coalesce(max(ti), 0) // {_TITLES_PER_LANE} + 1 FROM people").fetchone()
+    sql = _lanes_sql(min(lanes, _LANES), title_lanes)  # beyond: people share counters, a short count is only a suspect
+    limit = 2 ** (_TITLE_BITS - 1)  # a title's field holds its marks plus up to limit - 1: no carry
+    con.execute(_SQL["titles"].format(limit=limit, **sql))
     cases = " ".join(f"WHEN {_REASON_SQL[r]} THEN '{r}'" for r in rules.invalid_reasons)
     unique = _one(con, "SELECT count(DISTINCT h) = count(*) FROM people")  # else two people share a hash
-    con.execute(_SQL["ballots"].format(cases=cases, on="x.h = k.h" if unique else _ON, **sql))
+    con.execute(_SQL["ballots"].format(cases=cases, on="x.h = k.h" if unique else _ON, limit=limit, **sql))
     _check_collected(con, conferences)
-    exact = lanes > _LANES or _one(con, f"SELECT count(*) FROM flag WHERE {sql['marks']} <> named")  # a carry
+    exact = lanes > _LANES or _one(con, _SQL["carried"])
     if not exact:
         con.execute(_SQL["decoded"].format(**sql))
         exact = _one(con, "SELECT count(*) FROM bad_marks JOIN people USING (ct, r) WHERE w <> w_max")
