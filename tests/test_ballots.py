@@ -322,6 +322,18 @@ def test_many_ballots_parquet_equals_in_memory_and_plain_python(variant, tmp_pat
     assert got["Trần Văn Dũng"] == 80  # written in on the 80 ballots i % 10 == 6, all valid
 
 
+@pytest.mark.parametrize("column", ["conference_id", "ballot_id", "title_id"])
+def test_raw_marks_without_a_key_are_refused(column, tmp_path):
+    """Both marks of ballot b1 lose a key: the ballot is named in the error, nothing is counted."""
+    raw = raw_ballots()
+    raw.loc[[0, 1], column] = ""
+    with pytest.raises(DatasetError, match=r"1 phiếu thiếu mã hội nghị.*1 ballot\(s\) lack conference_id, ballot_id"):
+        tally_raw(raw, titles(), conferences(**RAW_CONF))
+    raw.to_parquet(tmp_path / "marks.parquet")
+    with pytest.raises(DatasetError, match=r"1 ballot\(s\) lack"):
+        tally_parquet(tmp_path / "marks.parquet", titles(), conferences(**RAW_CONF))
+
+
 def test_more_raw_ballots_than_collected():
     # 9 distinct ballots but only 8 collected
     with pytest.raises(DatasetError, match=r"9 phiếu.*ballots_collected = 8.*9 ballots in the data"):

@@ -396,7 +396,7 @@ _SQL = {
                CASE WHEN p IS NULL THEN {fold} END AS wk
         FROM (SELECT {c} AS c, {b} AS b, {t} AS t, {p} AS p, {w} AS w FROM {source}))""",
     "people": """CREATE TEMP TABLE people AS
-        SELECT c, t, p, wk, {key_hash} AS h, count(*) AS n, count(*) - count(b) AS no_id,
+        SELECT c, t, p, wk, {key_hash} AS h, count(*) AS n,
                min(w) AS w, max(w) AS w_max, dense_rank() OVER (ORDER BY c) AS cc,
                dense_rank() OVER (ORDER BY c, t) AS ct, dense_rank() OVER (PARTITION BY c ORDER BY t) - 1 AS ti,
                CASE WHEN p IS NOT NULL OR wk IS NOT NULL THEN row_number() OVER (
@@ -415,7 +415,7 @@ _SQL = {
                       CASE WHEN NOT known OR places < {limit} THEN {limit} ELSE 0 END AS top FROM ct
         ) GROUP BY cc""",
     "ballots": """CREATE TEMP TABLE per_c AS
-        SELECT c, count(*) AS ballots, list({{'cc': cc, 'b': b, 'marks': marks, 'named': named, {fields}}})
+        SELECT c, count(*) AS ballots, count(*) FILTER (WHERE b IS NULL) AS no_id, list({{'cc': cc, 'b': b, 'marks': marks, 'named': named, {fields}}})
                FILTER (WHERE {people} < named OR named < marks OR marks >= {limit} OR {over}) AS suspects
         FROM (SELECT k.cc, x.b, count(*) AS marks, count(k.r) AS named, {sums}
               FROM m x JOIN (SELECT *, {counters} FROM people) k ON {on} GROUP BY k.cc, x.b) JOIN limits USING (cc)
@@ -505,6 +505,8 @@ def _tally_source(con: duckdb.DuckDBPyConnection, source: str, titles: pd.DataFr
     cases = " ".join(f"WHEN {_REASON_SQL[r]} THEN '{r}'" for r in rules.invalid_reasons)
     unique = _one(con, "SELECT count(DISTINCT h) = count(*) FROM people")  # else two people share a hash
     con.execute(_SQL["ballots"].format(cases=cases, on="x.h = k.h" if unique else _ON, limit=limit, **sql))
+    if _one(con, "SELECT sum(no_id) FROM per_c"):  # checked here: the numbering pass need not read b
+        _raise_blank_keys(con)
     _check_collected(con, conferences)
     exact = lanes > _LANES or _one(con, _SQL["carried"])
     if not exact:
@@ -522,17 +524,21 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> object:
 
 
 def _check_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """Missing keys, then unknown conferences (from the small table of people per title)."""
-    if _one(con, "SELECT count(*) FROM people WHERE c IS NULL OR t IS NULL OR no_id > 0"):
-        blanks = _one(con, "SELECT count(*) FROM (SELECT DISTINCT c, b, t FROM m WHERE c IS NULL OR b IS NULL OR t IS NULL)")
-        raise DatasetError(
-            f"Phiếu gốc: {blanks} phiếu thiếu mã hội nghị, mã phiếu hoặc mã chức danh / "
-            f"raw ballots: {blanks} ballot(s) lack conference_id, ballot_id or title_id"
-        )
+    """Missing conference or title, then unknown conferences (from the small table of people)."""
+    if _one(con, "SELECT count(*) FROM people WHERE c IS NULL OR t IS NULL"):
+        _raise_blank_keys(con)
     sql = "SELECT DISTINCT c FROM people ANTI JOIN conf_df USING (c) ORDER BY c"
     if unknown := ", ".join(row[0] for row in con.execute(sql).fetchall()):
         raise DatasetError(f"Phiếu thuộc hội nghị không có trong bảng hội nghị: {unknown} / "
                            f"ballots for unknown conference(s): {unknown}")
+
+
+def _raise_blank_keys(con: duckdb.DuckDBPyConnection) -> None:
+    blanks = _one(con, "SELECT count(*) FROM (SELECT DISTINCT c, b, t FROM m WHERE c IS NULL OR b IS NULL OR t IS NULL)")
+    raise DatasetError(
+        f"Phiếu gốc: {blanks} phiếu thiếu mã hội nghị, mã phiếu hoặc mã chức danh / "
+        f"raw ballots: {blanks} ballot(s) lack conference_id, ballot_id or title_id"
+    )
 
 
 def _check_collected(con: duckdb.DuckDBPyConnection, conferences: pd.DataFrame) -> None:
