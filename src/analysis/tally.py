@@ -381,7 +381,9 @@ _FOLD_SQL = (
 # the totals with no second pass. Only when the sums cannot say it (over _LANES lanes, a carry, a
 # write-in spelled two ways on an invalid ballot) are the suspects and the write-ins read again
 # ("exact").
-_PER_LANE, _LANES = 50, 12  # up to 600 people a conference; a lane's 100 bits sum under 2^127 to 2^29 marks
+# 100 bits a lane: its sum stays under 2^127 up to 2^29 marks. Up to 1,000 people a conference: a
+# lane costs about 4 % of the count, people sharing counters (the exact path) about 5 times it.
+_PER_LANE, _LANES = 50, 20
 _LOW = sum(4**i for i in range(_PER_LANE))  # the low bit of every counter
 # 120 bits a lane; a ballot of 2^14 marks or more is a suspect: below, marks + 2^14 - 1 - places < 2^15
 _TITLES_PER_LANE, _TITLE_BITS = 8, 15
