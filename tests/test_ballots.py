@@ -334,6 +334,13 @@ def test_raw_marks_without_a_key_are_refused(column, tmp_path):
         tally_parquet(tmp_path / "marks.parquet", titles(), conferences(**RAW_CONF))
 
 
+def test_titles_listed_twice_are_refused():
+    """A title twice would be judged twice (and its places be ambiguous)."""
+    two = pd.concat([titles(places=2), titles(places=3)], ignore_index=True)
+    with pytest.raises(DatasetError, match=r"mã trùng: T, V / .*duplicate title_id: T, V"):
+        tally_raw(raw_ballots(), two, conferences(**RAW_CONF))
+
+
 def test_more_raw_ballots_than_collected():
     # 9 distinct ballots but only 8 collected
     with pytest.raises(DatasetError, match=r"9 phiếu.*ballots_collected = 8.*9 ballots in the data"):

@@ -491,6 +491,8 @@ def _tally_source(con: duckdb.DuckDBPyConnection, source: str, titles: pd.DataFr
     types = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
     if missing := ", ".join(c for c in ("conference_id", "ballot_id", "title_id") if c not in types):
         raise DatasetError(f"Phiếu gốc thiếu cột {missing} / raw ballots lack column(s) {missing}")
+    if twice := ", ".join(sorted(set(titles["title_id"][titles["title_id"].duplicated()].astype("str")))):
+        raise DatasetError(f"Bảng chức danh có mã trùng: {twice} / the titles table has duplicate title_id: {twice}")
     con.register("titles_df", pd.DataFrame({"t": titles["title_id"].astype("str").to_numpy(),
                                             "places": effective_places(titles, rules).to_numpy()}))
     con.register("conf_df", pd.DataFrame({"c": conferences["conference_id"].astype("str").to_numpy()}))
