@@ -27,7 +27,7 @@ from test_ballots import I, S
 SEEDS = (11, 2024, 31337, 909)
 # More datasets counted with narrower settings than tally.py's (see there), so that its rarer paths run:
 LANES_SEED = 77  # 2 lanes of person counters for 250+ people: people share counters
-TITLE_LANES_SEED = 78  # 2 titles to a lane of mark counts, so 3–4 lanes; carry-free, so decoded from them
+TITLE_LANES_SEED = 78  # 2 titles to a lane of mark counts (3 lanes here); carry-free: decoded from them
 TITLE_BITS_SEED = 79  # 4-bit mark counts: ballots of 8 marks or more are suspects, and counts carry
 # One more with nobody named 4+ times and each write-in typed one way up to spaces: the tally
 # decodes such data from its counters alone; the other datasets take its exact path.
