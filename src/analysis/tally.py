@@ -417,7 +417,8 @@ _SQL = {
                       CASE WHEN NOT known OR places < {limit} THEN {limit} ELSE 0 END AS top FROM ct
         ) GROUP BY cc""",
     "ballots": """CREATE TEMP TABLE per_c AS
-        SELECT c, count(*) AS ballots, count(*) FILTER (WHERE b IS NULL) AS no_id, list({{'cc': cc, 'b': b, 'marks': marks, 'named': named, {fields}}})
+        SELECT c, count(*) AS ballots, count(*) FILTER (WHERE b IS NULL) AS no_id,
+               list({{'cc': cc, 'b': b, 'marks': marks, 'named': named, {fields}}})
                FILTER (WHERE {people} < named OR named < marks OR marks >= {limit} OR {over}) AS suspects
         FROM (SELECT k.cc, x.b, count(*) AS marks, count(k.r) AS named, {sums}
               FROM m x JOIN (SELECT *, {counters} FROM people) k ON {on} GROUP BY k.cc, x.b) JOIN limits USING (cc)
