@@ -10,6 +10,7 @@ dataset's name) must show as text, run nothing, and be inert in the CSV files.
 from __future__ import annotations
 
 import csv
+import math
 import re
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from rich.console import Console
 
 from analysis import config, labels
-from analysis.browser import CHROMIUM, chromium, offline_page, open_report
+from analysis.browser import CHARTS_DRAWN, CHROMIUM, chromium, offline_page, open_report
 from analysis.build import build, load_config, plan
 from analysis.plotlyjs import custom_plotlyjs
 
@@ -124,6 +125,47 @@ def test_every_page_draws_with_the_custom_plotlyjs(built, browser):
     seen = _visit(browser, built / dataset_id / f"{report}.html", f"custom-plotlyjs-{dataset_id}-{report}")
     assert seen["errors"] == [] and seen["blocked"] == []
     assert seen["charts"] >= 10 and seen["undrawn"] == 0
+
+
+def _timer(page) -> tuple[str, float]:
+    page.wait_for_selector(".qh-timing", timeout=120_000)
+    return page.inner_text(".qh-timing"), float(page.get_attribute(".qh-timing", "data-ms"))
+
+
+def _vi_ms(value: float) -> str:
+    """As the page writes it: Math.round, then toLocaleString('vi-VN') (1.234)."""
+    return f"{math.floor(value + 0.5):,}".replace(",", ".")
+
+
+def test_a_page_opened_with_timing_shows_how_long_its_charts_took(built, browser):
+    """`?timing` (assets/timing.js): the time until every chart was drawn, as the benchmark
+    measures it; each reload in the tab is one more run, with their median; never printed."""
+    page_path = next(built / d / f"{r}.html" for d, r in PAIRS if r == "introduction_votes")
+    with offline_page(browser) as page:
+        page.goto(page_path.resolve().as_uri())
+        page.wait_for_function(CHARTS_DRAWN, timeout=120_000)
+        assert page.query_selector(".qh-timing") is None  # nothing without ?timing
+
+        page.goto(page_path.resolve().as_uri() + "?timing")
+        first, first_ms = _timer(page)
+        charts = page.evaluate("() => document.querySelectorAll('.plotly-graph-div').length")
+        complete, now = page.evaluate("() => [performance.getEntriesByType('navigation')[0].domComplete,"
+                                      " performance.now()]")
+        assert charts >= 10 and page.evaluate(DRAWN) == 0
+        assert complete <= first_ms <= now  # drawn after the document was complete, before now
+        assert first.startswith(f"{charts} biểu đồ vẽ xong sau {_vi_ms(first_ms)} ms · lần mở thứ 1 ")
+
+        page.reload()
+        second, second_ms = _timer(page)
+        assert f"lần mở thứ 2 trong thẻ này, trung vị {_vi_ms((first_ms + second_ms) / 2)} ms" in second
+        cores = page.evaluate("() => navigator.hardwareConcurrency")
+        assert second.endswith(f"máy có {cores} lõi CPU")
+
+        page.emulate_media(media="print")
+        assert not page.is_visible(".qh-timing")  # not on paper
+        page.emulate_media(media="screen")
+        page.click(".qh-timing")
+        assert page.query_selector(".qh-timing") is None  # a click puts it away
 
 
 # Hostile text ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ slow tests run papermill for real."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -80,6 +81,19 @@ def test_render_html_shows_outputs_only():
         assert hidden not in page
     assert external_resources(page) == []
     assert "require.js" not in page and "mathjax" not in page.lower()
+
+
+@pytest.mark.parametrize(("language", "drawn"), [("vi", "{charts} biểu đồ vẽ xong sau {ms} ms"),
+                                                  ("en", "{charts} charts drawn in {ms} ms")])
+def test_pages_carry_the_drawing_timer_in_their_language(language, drawn):
+    """The timer (assets/timing.js; behaviour in test_browser.py) is on every report page once,
+    with its texts in the page's language, placeholders left for the script to fill."""
+    page = render_html(_executed_notebook(), "t", language)
+    found = re.findall(r'<script data-texts="([^"]*)">(.*?)</script>', page, flags=re.S)
+    assert len(found) == 1
+    texts = json.loads(html.unescape(found[0][0]))
+    assert texts["drawn"] == drawn and set(texts) == {"drawn", "runs", "cores"}
+    assert "qh-timing" in found[0][1] and "location.search" in found[0][1]
 
 
 @pytest.mark.parametrize("markup", [

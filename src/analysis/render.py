@@ -201,6 +201,8 @@ def render_html(nb: Any, title: str, language: str = "vi", footer: str = "", mar
         resources = {"report_title": title, "report_footer": footer, "report_marking": marking,
                      "page_marks_css": page_marks_css(marking),
                      "print_js": (ASSETS_DIR / "print.js").read_text(encoding="utf-8"),
+                     "timing_js": (ASSETS_DIR / "timing.js").read_text(encoding="utf-8"),
+                     "timing_texts": timing_texts(language),
                      "metadata": {"name": title}}
         page, _ = _exporter(language).from_notebook_node(nb, resources=resources)
     check_offline(page)
@@ -210,6 +212,13 @@ def render_html(nb: Any, title: str, language: str = "vi", footer: str = "", mar
 
 
 PLOTLYJS_TOKEN = "<!-- quyhoach: plotly.js -->"
+
+
+def timing_texts(language: str) -> str:
+    """The texts `assets/timing.js` shows (JSON), with their ``{placeholders}`` left for it to fill."""
+    labels = Labels(language)
+    return json.dumps({key: labels(f"report.timing.{key}") for key in ("drawn", "runs", "cores")},
+                      ensure_ascii=False)
 
 
 def _set_aside_plotlyjs(nb: Any) -> list[str]:
