@@ -324,13 +324,14 @@ def test_many_ballots_parquet_equals_in_memory_and_plain_python(variant, tmp_pat
 
 @pytest.mark.parametrize("column", ["conference_id", "ballot_id", "title_id"])
 def test_raw_marks_without_a_key_are_refused(column, tmp_path):
-    """Both marks of ballot b1 lose a key: the ballot is named in the error, nothing is counted."""
+    """Both marks of ballot b1 lose a key: the error counts the two marks, nothing is counted."""
     raw = raw_ballots()
+    assert raw.loc[0, "ballot_id"] == raw.loc[1, "ballot_id"] and raw.loc[2, "ballot_id"] != raw.loc[0, "ballot_id"]
     raw.loc[[0, 1], column] = ""
-    with pytest.raises(DatasetError, match=r"1 phiếu thiếu mã hội nghị.*1 ballot\(s\) lack conference_id, ballot_id"):
+    with pytest.raises(DatasetError, match=r"2 dòng .*thiếu mã hội nghị.*2 mark\(s\) \(rows\) lack conference_id, ballot_id"):
         tally_raw(raw, titles(), conferences(**RAW_CONF))
     raw.to_parquet(tmp_path / "marks.parquet")
-    with pytest.raises(DatasetError, match=r"1 ballot\(s\) lack"):
+    with pytest.raises(DatasetError, match=r"2 mark\(s\) \(rows\) lack"):
         tally_parquet(tmp_path / "marks.parquet", titles(), conferences(**RAW_CONF))
 
 

@@ -539,10 +539,11 @@ def _check_keys(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _raise_blank_keys(con: duckdb.DuckDBPyConnection) -> None:
-    blanks = _one(con, "SELECT count(*) FROM (SELECT DISTINCT c, b, t FROM m WHERE c IS NULL OR b IS NULL OR t IS NULL)")
+    # marks (rows), not ballots: without its ballot_id a mark's ballot cannot be told
+    blanks = _one(con, "SELECT count(*) FROM m WHERE c IS NULL OR b IS NULL OR t IS NULL")
     raise DatasetError(
-        f"Phiếu gốc: {blanks} phiếu thiếu mã hội nghị, mã phiếu hoặc mã chức danh / "
-        f"raw ballots: {blanks} ballot(s) lack conference_id, ballot_id or title_id"
+        f"Phiếu gốc: {blanks} dòng (tên được đánh dấu) thiếu mã hội nghị, mã phiếu hoặc mã chức danh / "
+        f"raw ballots: {blanks} mark(s) (rows) lack conference_id, ballot_id or title_id"
     )
 
 
