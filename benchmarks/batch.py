@@ -120,10 +120,10 @@ def outcomes(out: Path) -> list[dict]:
     return json.loads((out / "index.json").read_text(encoding="utf-8"))
 
 
-def cold_builds(config: Path, work: Path, env: dict[str, str], runs: int) -> tuple[list[float], Path]:
+def cold_builds(config: Path, work: Path, env: dict[str, str], runs: int, first: int = 0) -> tuple[list[float], Path]:
     """Build the batch into an empty folder ``runs`` times; the times and the last folder."""
     times, out = [], work / "built"
-    for i in range(runs):
+    for i in range(first, first + runs):
         out = work / f"built-{i}"
         shutil.rmtree(out, ignore_errors=True)
         times.append(_run(build_cmd(config, out), env))
@@ -188,14 +188,16 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def run_batch(work: Path, datasets: int, runs: int, naive_reports: int, log,
+def run_batch(work: Path, datasets: int, runs: int, naive_reports: int | None, log,
               only: list[str] | None = None) -> dict:
     """Every measurement of the batch (items a, b, d of the issue); a dict for RESULTS.md.
 
-    ``only`` restricts the batch to some reports (default: every notebook).
+    ``only`` restricts the batch to some reports (default: every notebook); ``naive_reports``
+    (default: as many as one dataset has) are run the naive way before each build.
     """
     env = snapshot(work)
     names = [r for r in reports(env) if not only or r in only]
+    naive_reports = naive_reports or len(names)
     data, skipped = write_datasets(work / "data", datasets, env, log)
     config = write_config(work / "batch.yml", data, names)
     total = len(data) * len(names)
@@ -206,12 +208,18 @@ def run_batch(work: Path, datasets: int, runs: int, naive_reports: int, log,
     _run(build_cmd(write_config(work / "prime.yml", data[:1], names), work / "prime"), env)
     log("primed (bytecode compiled, files cached)")
 
-    pairs = [(d, r) for d in data for r in names][:naive_reports]
-    naive = naive_loop(pairs, work, env)
-    log(f"naive loop: {len(naive)} reports, median {median(naive):.2f} s each")
-
-    cold, out = cold_builds(config, work, env, runs)
-    log(f"build: {', '.join(f'{t:.1f}' for t in cold)} s")
+    # Interleaved, so that the machine's drift (a third within minutes) hits both alike: before
+    # each build, the naive loop over the next `naive_reports` reports (default: every report of
+    # one dataset, the batch's mix); each run's ratio compares the two measured minutes apart.
+    pairs = [(d, r) for d in data for r in names]
+    naive, cold, out = [], [], work / "built"
+    for run in range(runs):
+        chunk = [pairs[(run * naive_reports + i) % len(pairs)] for i in range(naive_reports)]
+        naive.append(naive_loop(chunk, work, env))
+        log(f"naive loop: {len(chunk)} reports, {statistics.fmean(naive[-1]):.2f} s each")
+        seconds, out = cold_builds(config, work, env, 1, run)
+        cold += seconds
+        log(f"build: {seconds[0]:.1f} s")
     again, hits = rebuilds(config, out, env, max(runs, 3))
     log(f"rebuild, nothing changed: {', '.join(f'{t:.2f}' for t in again)} s ({hits}/{total} cache hits)")
     forced = _run(build_cmd(config, out, "--force"), env)
@@ -220,7 +228,7 @@ def run_batch(work: Path, datasets: int, runs: int, naive_reports: int, log,
     log(f"portfolio build: {seconds:.1f} s")
     return {
         "datasets": len(data), "reports": names, "total": total, "skipped_seeds": skipped,
-        "naive": naive, "naive_reports": len(naive), "build": cold, "rebuild": again, "hits": hits,
+        "naive": naive, "naive_reports": naive_reports, "build": cold, "rebuild": again, "hits": hits,
         "forced": forced, "portfolio_build": seconds, "sizes": page_sizes(out, portfolio),
         "plotlyjs": (portfolio / "assets" / "plotly.min.js").stat().st_size,  # the bundle pages get
         "plotlyjs_full": _full_plotlyjs_size(),
@@ -229,4 +237,4 @@ def run_batch(work: Path, datasets: int, runs: int, naive_reports: int, log,
 
 
 if __name__ == "__main__":  # a quick look: python benchmarks/batch.py WORK_DIR
-    print(json.dumps(run_batch(Path(sys.argv[1]), 2, 1, 2, print, sys.argv[2:]), indent=1, default=str))
+    print(json.dumps(run_batch(Path(sys.argv[1]), 2, 1, None, print, sys.argv[2:]), indent=1, default=str))

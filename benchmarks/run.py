@@ -1,6 +1,6 @@
 """Run the benchmarks and write benchmarks/RESULTS.md (``make bench``).
 
-    .venv/bin/python benchmarks/run.py [--quick] [--runs 3] [--datasets 20] [--naive 8]
+    .venv/bin/python benchmarks/run.py [--quick] [--runs 3] [--datasets 20] [--naive 5]
                                       [--reports a,b] [--skip-scale] [--skip-browser] [--keep] [--out FILE]
 
 (a) 20 sample datasets × every report: ``python -m analysis build`` against the naive loop
@@ -10,9 +10,12 @@ and peak memory, each in a fresh process; (d) HTML size per report, single file 
 (e) time until every chart is drawn in headless Chromium. Medians over ``--runs`` runs; every
 comparison is a ratio of two figures measured in the same run, on the same machine.
 
-The naive loop is measured on ``--naive`` reports of the batch (default 8) and scaled to the
-batch: it runs one report after the other and each pays the same start-up, so its time is
-linear in the number of reports. Default run: about 7 minutes on 2 cores; ``--quick`` about 4.
+The naive loop is measured on ``--naive`` reports of the batch (default: every report of one
+dataset) just before each build, and scaled to the batch: it runs one report after the other and
+each pays the same start-up, so its time is linear in the number of reports. Each run's ratio
+compares a build with the naive reports measured just before it, so that the machine's drift
+hits both alike; the ratio given is their median. Default run: about 8 minutes on 2 cores;
+``--quick`` about 4.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import datetime as dt
 import os
 import platform
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -106,11 +110,13 @@ def ok(passed: bool) -> str:
 def write_results(path: Path, args, started: str, lines_machine: list[str], res: dict, minutes: float) -> None:
     b = res["batch"]
     med = batch.median
-    naive_each = med(b["naive"])
+    naive_runs = [statistics.fmean(chunk) for chunk in b["naive"]]  # s a report, before each build
+    ratios = [each * b["total"] / built for each, built in zip(naive_runs, b["build"])]
+    naive_each = med(naive_runs)
     naive_total = naive_each * b["total"]
     build = med(b["build"])
     rebuild = med(b["rebuild"])
-    speedup = naive_total / build
+    speedup = med(ratios)
     lines = [
         "# Benchmark results",
         "",
@@ -133,10 +139,12 @@ def write_results(path: Path, args, started: str, lines_machine: list[str], res:
         "| way | time for the batch | per report | vs naive loop |",
         "|---|---:|---:|---:|",
         f"| naive loop: `papermill` CLI then `jupyter nbconvert --to html`, one by one "
-        f"(measured on {b['naive_reports']} reports, scaled ×{b['total'] / b['naive_reports']:.0f}) "
+        f"(measured on {b['naive_reports']} reports before each build: "
+        f"{', '.join(f'{t:.2f}' for t in naive_runs)} s a report; scaled ×{b['total'] / b['naive_reports']:.0f}) "
         f"| {naive_total:.0f} s | {naive_each:.2f} s | 1× |",
         f"| `python -m analysis build --jobs 2` into an empty folder (runs: "
-        f"{', '.join(f'{t:.1f}' for t in b['build'])} s) | {build:.1f} s | {build / b['total']:.2f} s "
+        f"{', '.join(f'{t:.1f}' for t in b['build'])} s; each against the naive reports just before it: "
+        f"{', '.join(f'{r:.1f}×' for r in ratios)}) | {build:.1f} s | {build / b['total']:.2f} s "
         f"| **{speedup:.1f}× faster** |",
         f"| the same with `--force` into the built folder | {b['forced']:.1f} s | {b['forced'] / b['total']:.2f} s "
         f"| {naive_total / b['forced']:.1f}× |",
@@ -243,15 +251,22 @@ def browser_section(r: dict | None) -> list[str]:
               + (f". plotly.js drawing 20 one-bar charts with its defaults takes {floor20} ms here: that much of "
                  "the budget goes to plotly.js itself, before any report's titles, labels, legends and data"
                  if floor20 else "") + ".", ""]
+    again = pages.get(f"{r['report']} (single file){browser.REOPENED}")
+    if again:
+        lines += [f"Reloaded in the same tab, the single-file page took {again['median_ms']} ms: the browser had "
+                  "compiled plotly.js and the charts' code on the first opening. To measure on another machine "
+                  "(the meeting room's), open a report with `?timing` after its name: the page shows this same "
+                  "measure, and the median of the reloads in that tab.", ""]
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one run of each, fewer naive reports")
+    parser.add_argument("--quick", action="store_true", help="one run of each")
     parser.add_argument("--runs", type=int, default=None, help="runs per measurement (default 3; quick 1)")
     parser.add_argument("--datasets", type=int, default=20)
-    parser.add_argument("--naive", type=int, default=None, help="reports in the naive loop (default 8; quick 4)")
+    parser.add_argument("--naive", type=int, default=None,
+                        help="naive-loop reports before each build (default: every report of one dataset)")
     parser.add_argument("--reports", default="", help="comma-separated reports of the batch (default: every notebook)")
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-browser", action="store_true")
@@ -259,7 +274,6 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
     args.runs = args.runs or (1 if args.quick else 3)
-    args.naive = args.naive or (4 if args.quick else 8)
 
     started = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     lines_machine = machine()
