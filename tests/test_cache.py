@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -9,10 +10,12 @@ import re
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from rich.console import Console
 
+from analysis import config
 from analysis.build import Job, build
 from analysis.cache import (
     IdentityMemo,
@@ -22,6 +25,8 @@ from analysis.cache import (
     digest_listing,
     digest_tree,
     job_key,
+    memoise_result,
+    memoise_results,
 )
 from analysis.labels import text
 
@@ -350,3 +355,98 @@ def test_a_dataset_loaded_in_clear_never_serves_a_pseudonymised_report(memoised,
             [pseudonym("007", other), pseudonym("008", other)] and calls["load"] == 3
     finally:
         pseudonymise_loads(None)
+
+
+# Results remembered by a warm kernel --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sample_ballots():
+    from analysis import ballots
+    from analysis.dataset import load_dataset
+
+    sample = config.PROJECT_ROOT / "data" / "sample" / "thuong-tin-2022"
+    if not sample.is_dir():
+        pytest.skip("sample datasets absent: make sample")
+    t = load_dataset(sample).tables
+    return ballots, (t["ballots"], t["titles"], t["conferences"], t["people"])
+
+
+def _counting(function, calls: list):
+    @functools.wraps(function)  # its signature: arguments are matched by name
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return function(*args, **kwargs)
+    return counted
+
+
+def test_the_same_tables_are_tallied_once(sample_ballots):
+    """The briefing and the ballots report tally the same tables: once, by content, not identity."""
+    ballots, tables = sample_ballots
+    calls: list = []
+    tally = memoise_result(_counting(ballots.introduction_votes, calls))
+    first = tally(*tables, base=None)
+    again = tally(*(t.copy(deep=True) for t in tables))  # other objects, same content; base by default
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(again.tally, first.tally)
+    assert again.kinds == first.kinds and again.tally is not first.tally
+
+    changed = tables[0].copy()
+    row = changed.index[changed["ballot_id"].isna()][0]  # a counted row: one more vote for one person
+    changed.loc[row, "votes"] += 1
+    other = tally(changed, *tables[1:])
+    assert len(calls) == 2
+    key = ["conference_id", "title_id", "person_id"]
+    person = tuple(changed.loc[row, key])
+    assert other.tally.set_index(key).loc[person, "votes"] == first.tally.set_index(key).loc[person, "votes"] + 1
+
+
+def test_a_report_changing_a_remembered_result_leaves_it_for_the_next(sample_ballots):
+    ballots, tables = sample_ballots
+    tally = memoise_result(ballots.introduction_votes)
+    first = tally(*tables)
+    expected = first.tally.copy(deep=True)
+    first.tally["votes"] = 0
+    first.tally.loc[first.tally.index[:3], "full_name"] = "X"
+    first.kinds.clear()
+    again = tally(*tables)
+    pd.testing.assert_frame_equal(again.tally, expected)
+    assert again.kinds and again.tally["votes"].sum() > 0
+
+
+def test_large_unknown_or_failing_calls_are_not_remembered(monkeypatch):
+    from analysis import cache as cache_module
+
+    calls: list = []
+
+    def total(df, factor=1, errors=False, tag=None):
+        calls.append(1)
+        if errors:
+            raise ValueError("bad row")
+        return df["x"].sum() * factor
+
+    remembered = memoise_result(total)
+    df = pd.DataFrame({"x": range(20)})
+    assert remembered(df) == remembered(df, factor=1) == 190 and len(calls) == 1
+    assert remembered(df, factor=2) == 380 and len(calls) == 2  # another argument: computed
+    monkeypatch.setattr(cache_module, "MEMO_ROWS", 10)
+    assert remembered(df) == 190 and remembered(df) == 190 and len(calls) == 4  # too large to hash
+    monkeypatch.setattr(cache_module, "MEMO_ROWS", 1_000)
+    assert remembered(df, tag=object()) == 190 and len(calls) == 5  # an object without a content repr
+    for expected in (6, 7):
+        with pytest.raises(ValueError, match="bad row"):
+            remembered(df, errors=True)
+        assert len(calls) == expected
+
+
+def test_memoise_results_wraps_what_the_kernel_imported_once(monkeypatch):
+    import sys
+    import types
+
+    module = types.ModuleType("quyhoach_memo_probe")
+    module.f = lambda x: x + 1
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    memoise_results({module.__name__: ["f"], "quyhoach_not_imported": ["g"]})
+    wrapped = module.f
+    memoise_results({module.__name__: ["f"]})
+    assert module.f is wrapped and wrapped.memoised and wrapped(1) == 2
+    assert "quyhoach_not_imported" not in sys.modules

@@ -153,7 +153,9 @@ def _tables(folder: Path) -> dict[str, bytes]:
 def _config(tmp_path: Path) -> Path:
     district, commune = SAMPLES
     path = tmp_path / "build.yml"
-    path.write_text(f"datasets:\n  - {{path: {district}, reports: [composition, introduction_votes]}}\n"
+    # briefing last: it tallies the ballots and reads the trust votes as the two reports before it did
+    path.write_text(f"datasets:\n  - {{path: {district}, reports: [composition, introduction_votes, trust_votes, "
+                    f"briefing]}}\n"
                     f"  - {{path: {commune}, reports: [composition]}}\n", encoding="utf-8")
     return path
 
@@ -164,14 +166,15 @@ def test_warm_build_equals_fresh_build(tmp_path):
     pages = {}
     for mode, warm in (("fresh", False), ("warm", True)):
         out = tmp_path / mode
-        # one worker: in the warm build a single kernel runs the three reports one after the other,
-        # the second one with the dataset the first loaded (remembered by the kernel)
+        # one worker: in the warm build a single kernel runs the five reports one after the other,
+        # the later ones with the dataset the first loaded, the briefing with the tally and the trust
+        # table the reports before it computed (remembered by the kernel)
         result = build(config_path=_config(tmp_path), out=out, jobs=1, warm=warm,
                        console=Console(record=True, width=200))
         assert result.ok, [o.error for o in result.outcomes]
         pages[mode] = {(o.dataset_id, o.report): Path(o.html).read_text(encoding="utf-8") for o in result.outcomes}
         pages[mode + "-tables"] = {(o.dataset_id, o.report): _tables(Path(o.tables)) for o in result.outcomes}
-    assert len(pages["warm"]) == 3
+    assert len(pages["warm"]) == 5
     bundle = plotlyjs_for(declared_traces()).text  # every chart's type is declared (test_plotlyjs)
     for dataset_id, page in pages["warm"].items():
         assert len(BUNDLE.findall(page)) == 1, dataset_id  # also the kernel's second report has plotly.js

@@ -315,3 +315,96 @@ def memoise_datasets(note_read: Callable[[str], None]) -> None:
     load_dataset.memoised = True
     load_dataset.__doc__, read_meta_memo.__doc__ = load.__doc__, read_meta.__doc__
     module.load_dataset, module.read_meta = load_dataset, read_meta_memo
+
+
+# Results in a warm kernel -------------------------------------------------------------------------
+
+RESULTS_MEMO_SIZE = 16  # results kept per memoised function and kernel
+MEMO_ROWS = 1_000_000  # larger inputs are computed again: hashing them costs about as much
+
+MEMOISED_RESULTS = {  # computed by several reports of a dataset from the same tables
+    "analysis.ballots": ["introduction_votes"],  # introduction_votes and briefing
+    "analysis.trust": ["analyse"],  # trust_votes and briefing
+}
+
+
+def _argument_digest(value: Any) -> str | None:
+    """A digest of an argument's content: a table's values, index, columns and types; repr else.
+    None when it cannot be told (too large, or a table pandas cannot hash)."""
+    import pandas as pd
+
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        if len(value) > MEMO_ROWS:
+            return None
+        try:
+            rows = pd.util.hash_pandas_object(value, index=True).to_numpy()
+        except TypeError:  # e.g. lists in cells
+            return None
+        digest = hashlib.sha256(rows.tobytes())
+        columns = value.dtypes.items() if isinstance(value, pd.DataFrame) else [(value.name, value.dtype)]
+        digest.update(repr([(str(name), str(dtype)) for name, dtype in columns]).encode())
+        return digest.hexdigest()
+    text = repr(value)
+    return None if " at 0x" in text else text  # an object's default repr says nothing of its content
+
+
+def _copy_result(value: Any) -> Any:
+    """A copy a report may change freely: tables shared copy-on-write, new containers."""
+    import dataclasses
+
+    import pandas as pd
+
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _copy_result(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
+    if isinstance(value, dict):
+        return {k: _copy_result(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy_result(v) for v in value)
+    return value
+
+
+def memoise_result(function: Callable) -> Callable:
+    """``function`` remembering its results by the content of its arguments (warm kernels).
+
+    Several reports of a dataset compute the same result from the same tables (the tally, for
+    the report on the ballots and for the briefing); a warm kernel does it once. Arguments are
+    compared by content, so a table changed in any way computes anew; the caller gets a copy.
+    Errors are never remembered.
+    """
+    import functools
+    import inspect
+
+    signature = inspect.signature(function)
+    results: dict[tuple, Any] = {}
+
+    @functools.wraps(function)
+    def memoised(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        key = tuple((name, _argument_digest(value)) for name, value in bound.arguments.items())
+        if any(digest is None for _, digest in key):
+            return function(*args, **kwargs)
+        if key not in results:
+            if len(results) >= RESULTS_MEMO_SIZE:
+                results.pop(next(iter(results)))
+            results[key] = function(*args, **kwargs)
+        return _copy_result(results[key])
+
+    memoised.memoised = True
+    return memoised
+
+
+def memoise_results(functions: dict[str, list[str]] = MEMOISED_RESULTS) -> None:
+    """Wrap the named functions of the modules already imported in `memoise_result`, once."""
+    import sys
+
+    for module_name, names in functions.items():
+        module = sys.modules.get(module_name)
+        if module is None:  # no report of this kernel uses it
+            continue
+        for name in names:
+            if not getattr(getattr(module, name), "memoised", False):
+                setattr(module, name, memoise_result(getattr(module, name)))

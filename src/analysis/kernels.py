@@ -5,7 +5,8 @@ notebooks import already imported (``warm=True``). Between two reports the kerne
 back as it was after warm-up (:func:`reset_in_kernel`): the user namespace and execution count,
 the working directory, plotly's renderers and templates, pandas and numpy options, warnings
 filters, ``os.environ`` and ``sys.path``. Modules stay imported: that is the point, and so do
-datasets already loaded, while their files are unchanged (`cache.memoise_datasets`). The
+datasets already loaded, while their files are unchanged (`cache.memoise_datasets`), and results
+that several reports compute from the same tables (`cache.memoise_results`). The
 objects warm-up created are frozen out of the garbage collector (``gc.freeze``): they live as
 long as the kernel, and each collection that frees a report's objects then skips them. A report
 that fails, times out or kills its kernel gets a new kernel for the next report. ``warm=False`` starts
@@ -128,9 +129,10 @@ def warm_up(modules: Iterable[str]) -> list[str]:
 
         pio.to_html(go.Figure(go.Bar(x=["a"], y=[1])), include_plotlyjs=False, full_html=False)
     if "analysis.dataset" in sys.modules:
-        from analysis.cache import memoise_datasets
+        from analysis.cache import memoise_datasets, memoise_results
 
         memoise_datasets(_note_read)
+        memoise_results()
     _snapshot()
     # The imported libraries live as long as the kernel: freezing them keeps every later full
     # collection (the reset's, ~100 ms, and those during a report) to the reports' own objects.
