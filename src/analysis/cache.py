@@ -10,8 +10,11 @@ same, every recorded input is unchanged and the page is still there as it was wr
 
 Records live in ``<out>/.cache/<dataset-id>/<report>.json``; dataset identities (id, name,
 as_of: needed to name the outputs before anything runs) in ``<out>/.cache/identities.json``,
-keyed by the hash of the dataset's metadata file. Nothing here imports pandas or nbconvert: an
-unchanged build must stay fast.
+keyed by the hash of the dataset's metadata file. Nothing here imports pandas or nbconvert at
+import time: an unchanged build must stay fast.
+
+Warm kernels also remember here what several reports of a dataset need alike: the dataset
+(`memoise_datasets`) and results computed from the same tables (`memoise_results`).
 """
 
 from __future__ import annotations
