@@ -438,6 +438,22 @@ def test_large_unknown_or_failing_calls_are_not_remembered(monkeypatch):
         assert len(calls) == expected
 
 
+def test_remembered_containers_are_copies():
+    from typing import NamedTuple
+
+    class Pair(NamedTuple):
+        table: pd.DataFrame
+        problems: list
+
+    remembered = memoise_result(lambda n: Pair(pd.DataFrame({"x": range(n)}), [{"row": 2}]))
+    first = remembered(3)
+    first.problems[0]["row"] = 99
+    first.problems.append({"row": 5})
+    first.table.loc[0, "x"] = -1
+    again = remembered(3)
+    assert isinstance(again, Pair) and again.problems == [{"row": 2}] and again.table["x"].tolist() == [0, 1, 2]
+
+
 def test_memoise_results_wraps_what_the_kernel_imported_once(monkeypatch):
     import sys
     import types

@@ -364,6 +364,8 @@ def _copy_result(value: Any) -> Any:
                                              for f in dataclasses.fields(value) if f.init})
     if isinstance(value, dict):
         return {k: _copy_result(v) for k, v in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple
+        return type(value)(*(_copy_result(v) for v in value))
     if isinstance(value, (list, tuple)):
         return type(value)(_copy_result(v) for v in value)
     return value
