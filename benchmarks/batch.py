@@ -120,17 +120,15 @@ def outcomes(out: Path) -> list[dict]:
     return json.loads((out / "index.json").read_text(encoding="utf-8"))
 
 
-def cold_builds(config: Path, work: Path, env: dict[str, str], runs: int, first: int = 0) -> tuple[list[float], Path]:
-    """Build the batch into an empty folder ``runs`` times; the times and the last folder."""
-    times, out = [], work / "built"
-    for i in range(first, first + runs):
-        out = work / f"built-{i}"
-        shutil.rmtree(out, ignore_errors=True)
-        times.append(_run(build_cmd(config, out), env))
-        failed = [f"{o['dataset_id']}/{o['report']}: {o['error']}" for o in outcomes(out) if not o["ok"]]
-        if failed:
-            raise RuntimeError("reports failed in the benchmark build:\n" + "\n".join(failed[:10]))
-    return times, out
+def cold_build(config: Path, work: Path, env: dict[str, str], run: int) -> tuple[float, Path]:
+    """Build the batch into an empty folder (``built-<run>``); the time and the folder."""
+    out = work / f"built-{run}"
+    shutil.rmtree(out, ignore_errors=True)
+    seconds = _run(build_cmd(config, out), env)
+    failed = [f"{o['dataset_id']}/{o['report']}: {o['error']}" for o in outcomes(out) if not o["ok"]]
+    if failed:
+        raise RuntimeError("reports failed in the benchmark build:\n" + "\n".join(failed[:10]))
+    return seconds, out
 
 
 def rebuilds(config: Path, out: Path, env: dict[str, str], runs: int) -> tuple[list[float], int]:
@@ -217,9 +215,9 @@ def run_batch(work: Path, datasets: int, runs: int, naive_reports: int | None, l
         chunk = [pairs[(run * naive_reports + i) % len(pairs)] for i in range(naive_reports)]
         naive.append(naive_loop(chunk, work, env))
         log(f"naive loop: {len(chunk)} reports, {statistics.fmean(naive[-1]):.2f} s each")
-        seconds, out = cold_builds(config, work, env, 1, run)
-        cold += seconds
-        log(f"build: {seconds[0]:.1f} s")
+        seconds, out = cold_build(config, work, env, run)
+        cold.append(seconds)
+        log(f"build: {seconds:.1f} s")
     again, hits = rebuilds(config, out, env, max(runs, 3))
     log(f"rebuild, nothing changed: {', '.join(f'{t:.2f}' for t in again)} s ({hits}/{total} cache hits)")
     forced = _run(build_cmd(config, out, "--force"), env)
