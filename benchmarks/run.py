@@ -14,7 +14,7 @@ The naive loop is measured on ``--naive`` reports of the batch (default: every r
 dataset) just before each build, and scaled to the batch: it runs one report after the other and
 each pays the same start-up, so its time is linear in the number of reports. Each run's ratio
 compares a build with the naive reports measured just before it, so that the machine's drift
-hits both alike; the ratio given is their median. Default run: about 8 minutes on 2 cores;
+hits both alike; the ratio given is their median. Default run: about 9 minutes on 2 cores;
 ``--quick`` about 4.
 """
 
