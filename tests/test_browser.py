@@ -2,7 +2,7 @@
 
 One build of every report of reports.yml (decks included) per session, reused by every test here;
 each page must make no request outside the file system, log no console error, draw every chart
-and show Vietnamese text. A screenshot of each is kept in test-artifacts/screenshots/ (ignored by
+with no text cut at its edge, and show Vietnamese text. A screenshot of each is kept in test-artifacts/screenshots/ (ignored by
 git). Hostile text (HTML, script, spreadsheet formulas in names, units, positions, titles and the
 dataset's name) must show as text, run nothing, and be inert in the CSV files.
 """
@@ -32,6 +32,15 @@ SCREENSHOTS = config.PROJECT_ROOT / "test-artifacts" / "screenshots"
 VIETNAMESE = re.compile(r"[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđĐ]")
 DRAWN = """() => Array.from(document.querySelectorAll('.plotly-graph-div'))
     .filter(gd => !gd.querySelector('.main-svg')).length"""
+# Texts of a chart (ticks, values after bars, legend, notes) reaching past its figure: cut at the edge
+OUTSIDE = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).flatMap(gd => {
+  const box = gd.querySelector('.main-svg').getBoundingClientRect();
+  return Array.from(gd.querySelectorAll('svg text')).filter(t => t.textContent.trim()).map(t => {
+    const r = t.getBoundingClientRect();
+    return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1
+                           || r.top < box.top - 1 || r.bottom > box.bottom + 1) ? t.textContent : null;
+  }).filter(Boolean);
+})"""
 
 
 def _pairs() -> list[tuple[str, str]]:
@@ -85,6 +94,7 @@ def _visit(browser, path: Path, shot: str) -> dict:
             "blocked": blocked, "errors": errors, "dialogs": dialogs, "deck": deck, "slides": slides,
             "charts": page.evaluate("() => document.querySelectorAll('.plotly-graph-div').length"),
             "undrawn": page.evaluate(DRAWN), "text": "\n".join(texts), "svg": "\n".join(svg),
+            "cut": [] if deck else page.evaluate(OUTSIDE),
             "marking": page.evaluate("() => (document.querySelector('.qh-slide-marking, .qh-marking-bar')"
                                      " || {}).textContent"),
             "metadata": page.evaluate("() => document.querySelectorAll('[data-qh-metadata]').length"),
@@ -97,6 +107,7 @@ def test_every_report_works_offline(built, browser, dataset_id, report):
     assert seen["blocked"] == [], "a request left the file system"
     assert seen["errors"] == [] and seen["dialogs"] == []
     assert seen["charts"] > 0 and seen["undrawn"] == 0, "every chart has drawn its SVG"
+    assert seen["cut"] == [], "texts cut at the edge of their chart"
     assert labels.text(f"report.names.{report}", "vi") in seen["text"]
     assert len(VIETNAMESE.findall(seen["text"])) > 20
     assert seen["marking"].strip() == load_config(config.BUILD_CONFIG)["marking"]  # reports.yml's

@@ -1,4 +1,4 @@
-"""Left margins reserved for category labels (`analysis.charts.margins`)."""
+"""Margins reserved for category labels and for values written after bars (`analysis.charts.margins`)."""
 
 import math
 
@@ -6,7 +6,10 @@ import plotly.graph_objects as go
 import pytest
 
 from analysis.charts import theme
-from analysis.charts.margins import SAFETY, TICK_ROOM, TITLE_ROOM, label_width, reserve_label_margins, text_width
+from analysis.charts.margins import (
+    EDGE_ROOM, SAFETY, TEXT_PAD, TICK_ROOM, TITLE_ROOM, label_width, reserve_label_margins, reserve_text_margin,
+    text_width,
+)
 
 
 def test_text_width_by_kind_of_character():
@@ -59,3 +62,43 @@ def test_finish_reserves_the_margin_of_every_house_chart():
     fig = theme.finish(_bars(["Trần Nguyễn Hoàng Phương Anh"]), "Tiêu đề", "vi")
     assert fig.layout.margin.l == math.ceil(text_width("Trần Nguyễn Hoàng Phương Anh", theme.BASE_FONT_SIZE)
                                             + TICK_ROOM)
+
+
+def _valued(values, texts, **layout):
+    fig = go.Figure(go.Bar(x=values, y=[f"r{i}" for i in range(len(values))], orientation="h", text=texts,
+                           textposition="outside", cliponaxis=False))
+    fig.update_layout(width=1000, margin_l=200, **layout)
+    return fig
+
+
+def test_a_value_written_after_a_bar_at_the_axis_end_widens_the_right_margin():
+    # a bar at 100 on an axis to 105 ends at 100/105 of the plot; its label must end by the figure's edge
+    fig = reserve_text_margin(_valued([100, 20], ["100 % (3/3)", "20 % (1/5)"], xaxis_range=[0, 105]),
+                              16, theme.MARGIN, theme.WIDTH)
+    right = fig.layout.margin.r
+    label = TEXT_PAD + text_width("100 % (3/3)", 16) + EDGE_ROOM
+    plot = 1000 - 200 - right
+    assert right > theme.MARGIN["r"]
+    assert 100 / 105 * plot + label == pytest.approx(1000 - 200, abs=1)  # just fits (rounded up)
+
+
+def test_values_with_room_to_spare_or_an_autoranged_axis_keep_the_margin():
+    roomy = reserve_text_margin(_valued([40], ["40 % (2/5)"], xaxis_range=[0, 100]), 16, theme.MARGIN, theme.WIDTH)
+    assert roomy.layout.margin.r is None
+    auto = reserve_text_margin(_valued([100], ["100 % (3/3)"]), 16, theme.MARGIN, theme.WIDTH)
+    assert auto.layout.margin.r is None
+    inside = _valued([100], ["100 %"], xaxis_range=[0, 100])
+    inside.update_traces(textposition="inside")
+    assert reserve_text_margin(inside, 16, theme.MARGIN, theme.WIDTH).layout.margin.r is None
+
+
+def test_finish_keeps_the_women_share_label_of_a_full_bar_inside_the_figure():
+    import pandas as pd
+
+    from analysis.charts import composition
+
+    table = pd.DataFrame({"body": ["bch"], "title_id": [None], "title": [None], "people": [3], "women": [3],
+                          "women_pct": [100.0]})
+    fig = composition.women_share(table)
+    assert fig.data[0].text == ("100 % (3/3)",) and tuple(fig.layout.xaxis.range) == (0, 105)
+    assert fig.layout.margin.r > theme.MARGIN["r"]

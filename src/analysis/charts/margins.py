@@ -6,6 +6,10 @@ second pass is about a third of the drawing time. :func:`reserve_label_margins` 
 margin to the longest category label on the y axis, estimated from average glyph widths (a little
 generous), so that one pass suffices; ``automargin`` stays on as the safety net for a label the
 estimate got wrong. The figure looks the same either way: only the work to get there differs.
+
+:func:`reserve_text_margin` does the same on the right for values written after horizontal bars
+(``textposition="outside"``, not clipped to the axis): ``automargin`` does not see them, so a bar
+reaching the end of its axis would have its label cut at the edge of the figure ("100 % (3/3").
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ _EM_NARROW, _EM_WIDE, _EM_UPPER, _EM_DIGIT, _EM_OTHER = 0.30, 0.90, 0.70, 0.57, 
 SAFETY = 1.12  # Noto Sans runs a little wider than Arial; a few pixels too many cost nothing
 TICK_ROOM = 14  # px between the labels and the plot (tick length and padding)
 TITLE_ROOM = 1.6  # axis title: this many font sizes
+TEXT_PAD = 3  # px plotly leaves between a bar's end and its outside text
+EDGE_ROOM = 6  # px kept free between a label's end and the figure's edge
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -89,4 +95,47 @@ def reserve_label_margins(fig: go.Figure, font_size: float, default_left: int) -
     current = fig.layout.margin.l if fig.layout.margin.l is not None else default_left
     if needed > current:
         fig.layout.margin.l = math.ceil(needed)
+    return fig
+
+
+def _outside_texts(fig: go.Figure) -> list[tuple[float, str, float | None]]:
+    """(value, text, font size) of every value written after a horizontal bar on the primary x axis."""
+    found = []
+    for trace in fig.data:
+        if (trace.type != "bar" or trace.orientation != "h" or trace.textposition != "outside"
+                or trace.cliponaxis is not False or getattr(trace, "xaxis", None) not in (None, "x")
+                or trace.x is None or trace.text is None):
+            continue
+        texts = [trace.text] * len(trace.x) if isinstance(trace.text, str) else list(trace.text)
+        size = trace.textfont.size if not isinstance(trace.textfont.size, (list, tuple)) else None
+        for value, text in zip(trace.x, texts):
+            if isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value)) and text:
+                found.append((float(value), str(text), size))
+    return found
+
+
+def reserve_text_margin(fig: go.Figure, font_size: float, default_margin: dict, default_width: int) -> go.Figure:
+    """Widen ``fig``'s right margin so that values written after its horizontal bars fit in the
+    figure (in place; returns ``fig``). Only for an x axis with a set range (an autoranged axis
+    makes room for them itself); only ever widens."""
+    start, end = fig.layout.xaxis.range or (None, None)
+    if start is None or end is None or end <= start or fig.layout.xaxis.type in ("log", "date", "category"):
+        return fig
+    texts = _outside_texts(fig)
+    if not texts:
+        return fig
+    width = fig.layout.width or default_width
+    left = fig.layout.margin.l if fig.layout.margin.l is not None else default_margin["l"]
+    right = fig.layout.margin.r if fig.layout.margin.r is not None else default_margin["r"]
+    span = width - left  # the plot's width plus the right margin
+    needed = right
+    for value, text, size in texts:
+        share = (min(max(value, start), end) - start) / (end - start)
+        if share <= 0:
+            continue
+        label = TEXT_PAD + label_width([text], size or font_size) + EDGE_ROOM
+        # the label ends at share × (span − r) + label, and must end by span: solve for r
+        needed = max(needed, (label - (1 - share) * span) / share)
+    if needed > right:
+        fig.layout.margin.r = math.ceil(needed)
     return fig

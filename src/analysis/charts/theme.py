@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from analysis import labels
-from analysis.charts.margins import reserve_label_margins
+from analysis.charts.margins import reserve_label_margins, reserve_text_margin
 from analysis.errors import ParameterError
 
 TEMPLATE = "quyhoach"
@@ -72,8 +72,12 @@ def _build_template() -> go.layout.Template:
         height=HEIGHT,
         margin=MARGIN,
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1.0),
-        xaxis=dict(showgrid=True, gridcolor="#E5E5E5", zerolinecolor="#999999", automargin=True),
-        yaxis=dict(showgrid=True, gridcolor="#E5E5E5", zerolinecolor="#999999", automargin=True),
+        # automargin keeps tick labels inside the figure, so plotly.js need not measure each one
+        # again to hide those past its edge (its default on number axes): about 5 ms a chart
+        xaxis=dict(showgrid=True, gridcolor="#E5E5E5", zerolinecolor="#999999", automargin=True,
+                   ticklabeloverflow="allow"),
+        yaxis=dict(showgrid=True, gridcolor="#E5E5E5", zerolinecolor="#999999", automargin=True,
+                   ticklabeloverflow="allow"),
         hoverlabel=dict(font=dict(size=BASE_FONT_SIZE)),
         separators=",.",  # Vietnamese decimal comma, dot for thousands (finish() sets per language)
     )
@@ -452,7 +456,8 @@ def finish(
         layout.setdefault("separators", separators(language))
     # the registered object, not its name: plotly deep-copies a template it looks up by name (~12 ms)
     fig.update_layout(template=pio.templates[TEMPLATE], title_text=title, **layout)
-    return reserve_label_margins(fig, BASE_FONT_SIZE, MARGIN["l"])
+    reserve_label_margins(fig, BASE_FONT_SIZE, MARGIN["l"])
+    return reserve_text_margin(fig, BASE_FONT_SIZE, MARGIN, WIDTH)
 
 
 def empty_figure(
