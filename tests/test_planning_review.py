@@ -6,9 +6,10 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from planning_tables import AFTER, AFTER_TABLE, BEFORE, BEFORE_TABLE, DATED, TITLES, people_frame
+from planning_tables import AFTER, AFTER_TABLE, BEFORE, BEFORE_TABLE, DATED, TITLES, frame, people_frame
 
 from analysis import planning_review
+from analysis.charts import review as charts
 
 
 def dataset(planning, as_of, people_ids=("P01", "P02", "P03", "P04", "P05", "P06"), regime="qd50"):
@@ -37,6 +38,16 @@ def test_run_review_same_from_datasets_and_dates():
     assert set(by_dates.pyramid.state) == {"before", "after"}
 
 
+def test_run_review_hides_small_ethnic_groups():
+    # after the review: P01, P05 (Kinh) and P06, the only Thái: one person, hidden by default
+    composition = planning_review.run_review(dataset(DATED, AFTER)).composition
+    thai = composition[(composition.dimension == "ethnicity") & (composition.category == "Thái")].iloc[0]
+    assert pd.isna(thai["after"]) and pd.isna(thai["after_pct"]) and pd.isna(thai["change"]) and thai["suppressed"]
+    shown = planning_review.run_review(dataset(DATED, AFTER), min_cell=1).composition
+    thai = shown[(shown.dimension == "ethnicity") & (shown.category == "Thái")].iloc[0]
+    assert thai["after"] == 1 and not thai["suppressed"]
+
+
 def test_run_review_checks_dates():
     from analysis.errors import ParameterError
 
@@ -52,3 +63,39 @@ def test_run_review_without_planning_table():
     assert len(result.after_people) == 6  # everybody is reviewed
     head = result.headline()
     assert head["people"] == {"retained": 0, "removed": 0, "added": 0}
+
+
+# A list drawn up for the first time (like the sample thuong-tin-2022): every row starts after the
+# default date before (AFTER − 1 year = 2016-03-15). P02 was on it from June to September 2016.
+FIRST_LIST = frame(
+    [
+        ("P01", "T1", "approved", "2016-06-01", None, None),
+        ("P05", "BCH", "approved", "2016-06-01", None, None),
+        ("P06", "T1", "proposed", AFTER, None, None),
+        ("P02", "T1", "removed", "2016-06-01", "2016-09-01", "Chuyển công tác"),
+    ],
+    ["person_id", "title_id", "status", "since", "removed_on", "removal_reason"],
+)
+
+
+def test_run_review_without_a_list_before():
+    result = planning_review.run_review(dataset(FIRST_LIST, AFTER))
+    assert result.before_date == pd.Timestamp(BEFORE) and result.notes == ["no_before"]
+    assert result.has_planning and result.changes.empty  # nobody is "added" to a list that did not exist
+    head = result.headline()
+    assert head["people"] == {"retained": 0, "removed": 0, "added": 0}
+    assert head["people_before"] == 0 and head["people_after"] == 3  # P01, P05, P06
+    assert head["notes"] == ["no_before"]
+    assert result.targets["before"].isna().all()  # no gauge measured against an empty pool
+    assert result.targets["after"].notna().any()
+    text = charts.overview_text(result)
+    assert "Không có danh sách quy hoạch trước rà soát" in text and "Sau rà soát: 3 người" in text
+    assert "bổ sung 3" not in text and "Bổ sung" not in text
+    # with a date when the list existed, the review compares as usual: on 2016-07-01 P01 T1, P05 BCH
+    # and P02 T1 are in force; P01 and P05 stay, P02 left (moved), P06 is new
+    result = planning_review.run_review(dataset(FIRST_LIST, AFTER), before_date="2016-07-01")
+    assert result.notes == []
+    head = result.headline()
+    assert head["people"] == {"retained": 2, "removed": 1, "added": 1}
+    assert head["people_before"] == 3 and head["people_after"] == 3
+    assert head["removed_by_reason"] == {"moved": 1}

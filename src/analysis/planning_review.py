@@ -30,7 +30,8 @@ from analysis.review import (
     reason_summary,
     removal_rows,
 )
-from analysis.review_composition import composition_change, pyramid_change, targets_change
+from analysis.privacy import DEFAULT_MIN_CELL
+from analysis.review_composition import composition_change, pyramid_change, suppress_small_groups, targets_change
 from analysis.review_flags import flag_summary, pick_term, review_flags
 from analysis.rules import load_rules
 from analysis.trust import trust_table
@@ -72,6 +73,7 @@ class Review:
         removed = self.reasons[self.reasons["change"] == "removed"] if len(self.reasons) else self.reasons
         return {
             "mode": self.mode,
+            "notes": list(self.notes),
             "before_date": self.before_date.date(),
             "review_date": self.after_date.date(),
             "term": str(attr_or_key(self.term, "label")),
@@ -125,6 +127,7 @@ def run_review(
     rules: object = None,
     language: str = "vi",
     standards: Mapping | None = None,
+    min_cell: int = DEFAULT_MIN_CELL,
 ) -> Review:
     """The planning review of ``dataset`` (the state after), as one object of tables.
 
@@ -132,6 +135,8 @@ def run_review(
     its own date (``before``'s as_of and ``review_date``); without it both come from ``dataset``'s
     planning table by its `since`/`removed_on` dates: the pool on ``before_date`` (default one year
     before the review) and on ``review_date`` (default the dataset's as_of).
+    In ``composition``, groups of ethnicity and sector under ``min_cell`` people are hidden
+    (`review_composition.suppress_small_groups`), as in the composition report.
     """
     meta = dataset.meta
     rules = rules if rules is not None else load_rules(meta.regime)
@@ -166,22 +171,24 @@ def run_review(
     has_planning = planning is not None and before_planning is not None
     before_state = planning_state(before_planning, before_date) if has_planning else None
     after_state = planning_state(planning, after_date) if has_planning else None
-    if has_planning:
+    # Nobody in force on the date before (every row starts later, as in a list drawn up for the first
+    # time) means there is no previous list to compare with, not a pool of zero that everybody joined.
+    has_before = has_planning and len(before_state) > 0
+    if has_before:
         all_titles = titles if before_titles is None else pd.concat([titles, before_titles]).drop_duplicates("title_id")
         changes = compare_states(before_state, after_state, people=people, titles=all_titles,
                                  removals=removals, before_people=before_people_all, standards=standards)
     else:
-        notes.append("no_planning")
+        notes.append("no_before" if has_planning else "no_planning")
         changes = empty_frame(CHANGE_COLUMNS)
     people_changes_ = person_changes(changes)
 
     before_facts = add_person_facts(pool_people(before_people_all, before_state), before_date.date(), terms,
                                     rules, level)
     after_facts = add_person_facts(pool_people(people, after_state), after_date.date(), terms, rules, level)
-    targets = targets_change(
-        _checks(before_facts, before_state, before_titles, rules, level, terms),
-        _checks(after_facts, after_state, titles, rules, level, terms),
-    )
+    before_checks = None if "no_before" in notes else _checks(before_facts, before_state, before_titles, rules,
+                                                              level, terms)  # no list: nothing to measure from
+    targets = targets_change(before_checks, _checks(after_facts, after_state, titles, rules, level, terms))
     flags = review_flags(after_facts, after_state, titles, rules, after_date, chosen,
                          trust=_trust(tables, rules), level=level, standards=standards, language=language)
     return Review(
@@ -190,7 +197,8 @@ def run_review(
         after_state=after_state if after_state is not None else empty_frame(STATE_COLUMNS),
         changes=changes, summary=change_summary(changes), people_changes=people_changes_,
         reasons=reason_summary(people_changes_), before_people=before_facts, after_people=after_facts,
-        composition=composition_change(before_facts, after_facts, orders=_orders(rules)),
+        composition=suppress_small_groups(composition_change(before_facts, after_facts, orders=_orders(rules)),
+                                          min_cell),
         pyramid=pyramid_change(before_facts, after_facts, rules), targets=targets, flags=flags,
         flag_counts=flag_summary(flags), has_planning=has_planning, notes=notes,
     )

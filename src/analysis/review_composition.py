@@ -13,12 +13,16 @@ import pandas as pd
 
 from analysis.composition import age_pyramid_table
 from analysis.numbers import percent
+from analysis.privacy import DEFAULT_MIN_CELL, suppress_small_cells
 from analysis.review import empty_frame, is_missing
 from analysis.rules import DEFAULT_REGIME, RuleSet, load_rules
 from analysis.schema import GENDERS, MAJORITY_ETHNICITY, SECTORS
 
 COMPOSITION_DIMENSIONS = ("age_band", "age_tier", "gender", "ethnicity", "sector")
 STATES = ("before", "after")
+# The breakdowns whose small groups are hidden, as the composition report hides them: dimension ->
+# the categories never hidden (the majority and unknown ethnicity, whose counts the headline gives).
+SMALL_CELL_DIMENSIONS: dict[str, list] = {"ethnicity": [MAJORITY_ETHNICITY, None], "sector": []}
 
 
 def _category_order(dimension: str, values: Iterable[object], orders: Mapping | None = None) -> list[object]:
@@ -72,6 +76,49 @@ def composition_change(
         out[column] = out[column].astype("Int64")
     for column in ("before_pct", "after_pct"):
         out[column] = out[column].astype("Float64")
+    return out
+
+
+def _hidden(categories: list, counts: list, exempt: list, by_size: bool, threshold: int) -> list[bool]:
+    """Which of one state's cells `privacy.suppress_small_cells` hides, the rows taken in the order
+    the composition report gives them (ethnicities by size, then name; sectors as they are), so both
+    reports hide the same cells, complements included."""
+    order = list(range(len(categories)))
+    if by_size:
+        order.sort(key=lambda i: (is_missing(categories[i]), -int(counts[i]), str(categories[i])))
+    table = pd.DataFrame({"category": [None if is_missing(categories[i]) else categories[i] for i in order],
+                          "count": [int(counts[i]) for i in order]}, dtype=object)
+    hidden = suppress_small_cells(table, threshold=threshold, also=[],
+                                  exempt={"category": exempt} if exempt else None)["suppressed"].tolist()
+    out = [False] * len(categories)
+    for position, i in enumerate(order):
+        out[i] = hidden[position]
+    return out
+
+
+def suppress_small_groups(table: pd.DataFrame, threshold: int = DEFAULT_MIN_CELL) -> pd.DataFrame:
+    """`composition_change` with the small groups of `SMALL_CELL_DIMENSIONS` hidden in each state.
+
+    Per dimension and state, counts under ``threshold`` are hidden with their complements
+    (`privacy.suppress_small_cells`, the dimension's total published); a hidden count takes its
+    percentage with it, and ``change`` is hidden when either state is. Adds a boolean column
+    ``suppressed`` (either state hidden). ``threshold`` 0 or 1 hides nothing.
+    """
+    out = table.copy()
+    out["suppressed"] = False
+    for dimension, exempt in SMALL_CELL_DIMENSIONS.items():
+        rows = out.index[out["dimension"] == dimension]
+        if not len(rows):
+            continue
+        categories = out.loc[rows, "category"].tolist()
+        either = pd.Series(False, index=rows)
+        for state in STATES:
+            hidden = pd.Series(_hidden(categories, out.loc[rows, state].fillna(0).tolist(), exempt,
+                                       dimension == "ethnicity", threshold), index=rows)
+            out.loc[hidden.index[hidden], [state, f"{state}_pct"]] = pd.NA
+            either |= hidden
+        out.loc[either.index[either], "change"] = pd.NA
+        out.loc[rows, "suppressed"] = either
     return out
 
 

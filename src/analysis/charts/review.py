@@ -427,6 +427,10 @@ def overview_text(result: object, language: str = "vi") -> str:
         return "\n\n".join(lines)
     people, rows = head["people"], head["planning_rows"]
     count = lambda n: theme.format_count(n, language)  # noqa: E731
+    if "no_before" in getattr(result, "notes", ()):
+        lines.append(_t("notes.no_before", language, before=_date(result.before_date, language),
+                        after=count(head["people_after"])))
+        return "\n\n".join(lines)
     lines.append(_t("notes.counts", language, before=count(head["people_before"]),
                     retained=count(people["retained"]), removed=count(people["removed"]),
                     added=count(people["added"]), after=count(head["people_after"])))
