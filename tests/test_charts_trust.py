@@ -132,6 +132,15 @@ def test_compare_votes(table):
     assert list(by_body.data[0].x) == ["Ban Chấp hành"]
 
 
+def test_compare_votes_legend_gives_each_entry_its_own_colour(table):
+    # levels (left) and low-trust bands (right) share one legend: "low" and "2/3 or more" must differ
+    fig = charts.compare_votes(trust_rounds.vote_summary_table(table))
+    colours = {t.name: t.marker.color for t in fig.data}
+    assert list(colours) == ["Tín nhiệm cao", "Tín nhiệm", "Tín nhiệm thấp",
+                             "Dưới 1/2", "Trên 1/2 (dưới 2/3)", "Từ 2/3 trở lên"]
+    assert len(set(colours.values())) == 6
+
+
 def test_display_table_words_and_headers(table):
     shown = charts.display_table(table, ["full_name", "low_band", "agree_passed", "form", "flags"])
     cuong = (table["conference_id"] == "tn-2023") & (table["full_name"] == "Lê Văn Cường")

@@ -21,6 +21,7 @@ NOTEBOOK = config.NOTEBOOKS_DIR / "briefing.ipynb"
 SLIDE_KEYS = ("figures", "ages", "women", "checks", "ballots", "trust")
 DISTRICT = config.SAMPLE_DIR / "thuong-tin-2022"  # ballots and trust votes
 COMMUNE = config.SAMPLE_DIR / "xa-tien-phong-2022"  # neither
+TWO_LEVEL = config.SAMPLE_DIR / "xa-hong-phong-2026"  # trust votes: step 4 only, agree / disagree
 needs_samples = pytest.mark.skipif(not DISTRICT.is_dir() or not COMMUNE.is_dir(), reason="make sample")
 needs_assets = pytest.mark.skipif(not (NODE_MODULES / "reveal.js").is_dir(), reason="make assets (npm ci)")
 
@@ -110,6 +111,20 @@ def test_build_the_deck_in_vietnamese_and_english(tmp_path, build_reports):
         assert labels.text(f"briefing.slides.{key}", "vi") not in page
     # the marking of the config (reports.yml is not read with --dataset): the label, in English
     assert labels.text("report.confidential", "en") in page
+
+
+@pytest.mark.slow
+@needs_assets
+@pytest.mark.skipif(not TWO_LEVEL.is_dir(), reason="sample data/sample/xa-hong-phong-2026 missing")
+def test_trust_slide_of_two_level_votes_draws_the_agree_results(tmp_path, build_reports):
+    build_reports([TWO_LEVEL], ["briefing"], console=Console(record=True, width=200))
+    page = (tmp_path / "out" / "xa-hong-phong-2026" / "briefing.html").read_text(encoding="utf-8")
+    slide = next(s for s in _slides(page) if labels.text("briefing.slides.trust", "vi") in s)
+    assert json.dumps(labels.text("common.no_data", "vi"))[1:-1] not in slide  # as the chart's JSON has it
+    # hp-buoc4-2025: 32 of 33 over 50 % agree of the 31 convened, Trần Anh Dũng (14/31 = 45.16 %) not
+    for name in ("trust.columns.agreed", "trust.columns.not_agreed"):
+        assert json.dumps(labels.text(name, "vi"))[1:-1] in slide
+    assert '"y":[32]' in slide and '"y":[1]' in slide
 
 
 def test_assets_are_listed_for_npm():

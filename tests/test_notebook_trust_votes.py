@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 from notebook_checks import assert_offline_without_code, label_keys
 
-from analysis import config, trust
+from analysis import config, labels, trust
 from analysis.report import report_title
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "trust_votes.ipynb"
 SAMPLE = config.SAMPLE_DIR / "thuong-tin-2022"
+COMMUNE = config.SAMPLE_DIR / "xa-hong-phong-2026"  # step 4 only: agree / disagree
 PARAMETERS = {"dataset_path", "as_of", "language", "output_dir", "base"}
 
 
@@ -115,3 +116,19 @@ def test_build_trust_votes_of_the_sample(tmp_path, build_reports):
     assert any(v["form"] == "two_level" for v in summary["votes"])  # the step-4 opinion
     _check_html(html, charts_at_least=6)
     assert "Kiểm tra số liệu" in html
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (COMMUNE / "dataset.yml").is_file(), reason="sample dataset data/sample/xa-hong-phong-2026 missing")
+def test_build_two_level_votes_only(tmp_path, build_reports):
+    """No three-level vote: no QĐ 96 bands, no empty low-trust charts, the agree results in the headline."""
+    build_reports([COMMUNE], ["trust_votes"])
+    html, table, summary = _outputs(tmp_path, "xa-hong-phong-2026")
+    dung = table.set_index("full_name").loc["Trần Anh Dũng"]
+    assert (dung["agree"], dung["base_count"], dung["agree_pct"], dung["agree_passed"]) == ("14", "31", "45.16", "False")
+    assert (summary["three_level_votes"], summary["two_level_votes"], summary["agree_not_passed"]) == (0, 1, 1)
+    assert json.dumps(labels.text("common.no_data", "vi"))[1:-1] not in html  # as the charts' JSON has it
+    assert "33 người, 1 cuộc; đạt khi trên 50 % đồng ý; không quá 50 % đồng ý: 1." in html
+    assert "trên 1/2 thấp" not in html and "Phân bố tỷ lệ tín nhiệm thấp" not in html
+    assert "Chỉ có lấy ý kiến hai mức" in html
+    _check_html(html, charts_at_least=2)  # agree / disagree per person, the votes compared

@@ -165,6 +165,24 @@ def test_summary():
     assert all(type(v) in (int, str, bool, float) or v is None for v in vote.values())
 
 
+def test_summary_counts_two_level_votes_apart_from_the_bands():
+    # c1: agree / disagree over 30 convened (16/30 = 53.33 % passes, 15/30 = 50 % does not);
+    # c2: one three-level vote, 20 low of 34 collected = 58.82 %: over 1/2
+    confs = pd.concat([conferences(ballots_collected=30, convened=30, present=30),
+                       conferences(conference_id="c2", date=pd.Timestamp("2024-06-01"))])
+    two = [dict(conference_id="c1", person_id="1", full_name="A", agree=16, disagree=14),
+           dict(conference_id="c1", person_id="2", full_name="B", agree=15, disagree=15),
+           dict(conference_id="c1", person_id="3", full_name="C", agree=30, disagree=0)]
+    summary = trust.summary(trust.trust_table(votes(two), confs), [])
+    assert (summary["three_level_votes"], summary["two_level_votes"]) == (0, 1)
+    assert (summary["two_level_people"], summary["agree_not_passed"]) == (3, 1)  # B
+    assert (summary["over_half"], summary["two_thirds"]) == (0, 0)  # disagree is not "tín nhiệm thấp"
+    three = [dict(conference_id="c2", person_id="1", full_name="A", high=10, trust=4, low=20)]
+    summary = trust.summary(trust.trust_table(votes(two + three), confs), [])
+    assert (summary["three_level_votes"], summary["two_level_votes"], summary["people"]) == (1, 1, 3)
+    assert (summary["two_level_people"], summary["agree_not_passed"], summary["over_half"]) == (3, 1, 1)
+
+
 def test_trust_csv_has_the_contract_columns():
     csv = trust.trust_csv(three_people())
     assert list(csv.columns) == ["conference_id", "person_id", "full_name", "high", "trust", "low", "base",

@@ -312,6 +312,12 @@ def summary(table: pd.DataFrame, problems: list[dict]) -> dict:
                                         .groupby("person_key")["conference_id"].nunique().ge(2).sum()),
         "over_half": int(table["low_band"].eq("over_half").sum()),
         "two_thirds": int(table["low_band"].eq("two_thirds").sum()),
+        # the forms apart: QĐ 96 bands are for three-level votes; a two-level vote (agree / disagree)
+        # has its own threshold, and a report on it shows neither bands nor low-trust charts
+        "three_level_votes": sum(v["form"] == THREE for v in votes),
+        "two_level_votes": sum(v["form"] == TWO for v in votes),
+        "two_level_people": int(rounds.loc[rounds["form"].eq(TWO), "person_key"].nunique()),
+        "agree_not_passed": int(table["agree_passed"].eq(False).sum()),
         "flagged_rows": int(table["flags"].ne("").sum()),
         "default_base_used": bool(table["base_source"].eq("default").any()),
         "problems": codes,

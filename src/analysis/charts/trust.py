@@ -29,7 +29,8 @@ TRUST_COLOUR = theme.SECONDARY_COLOUR
 LOW_COLOUR = theme.FAIL_COLOUR
 LEVEL_COLOURS = {"high": HIGH_COLOUR, "trust": TRUST_COLOUR, "low": LOW_COLOUR,
                  "agree": HIGH_COLOUR, "disagree": LOW_COLOUR}
-BAND_COLOURS = {"none": theme.NEUTRAL_COLOUR, "over_half": theme.PALETTE[1], "two_thirds": LOW_COLOUR}
+# not LOW_COLOUR: compare_votes shows levels and bands in one legend, "low" and "2/3 or more" must differ
+BAND_COLOURS = {"none": theme.NEUTRAL_COLOUR, "over_half": theme.PALETTE[1], "two_thirds": theme.PALETTE[4]}
 HALF, TWO_THIRDS = Fraction(1, 2), Fraction(2, 3)
 ROW_HEIGHT = 40  # px per person in horizontal bar charts: names and 14 px bar texts stay legible
 
