@@ -55,6 +55,39 @@ def test_run_review_checks_dates():
         planning_review.run_review(dataset(DATED, AFTER), before_date=AFTER)
 
 
+def test_over_age_flags_judge_the_term_of_each_planned_title():
+    # Terms 2025-2030 (party, from 06/2025) and 2026-2031 (government, from 03/2026); review on 2022-05-25.
+    # Q1, Q2: men born 05/12/1968, 62 in 12/2030 → pension 01/2031: 67 months from 06/2025 (can serve
+    # 2025-2030) but 58 from 03/2026 (cannot serve 2026-2031). Q3: man born 10/07/1967, 62 in 07/2029 →
+    # pension 08/2029: 50 months from 06/2025. Q4: born 1980, fine for both terms.
+    # Q1 is planned for CT (2026-2031) and Q3 for BT (2025-2030): both cannot serve the term of their
+    # title; Q2 is planned for BT only and can serve it, whichever term the review is for.
+    terms = [{"label": "2025-2030", "kind": "party", "start": "2025-06"},
+             {"label": "2026-2031", "kind": "government", "start": "2026-03"}]
+    meta = SimpleNamespace(id="x", name="X", level="district", regime="qd50",
+                           as_of=pd.Timestamp("2022-05-25").date(), terms=terms, parent=None)
+    people = frame([(f"Q{i}", f"Người Q{i}", "male", born, "Kinh", "party")
+                    for i, born in enumerate(["1968-12-05", "1968-12-05", "1967-07-10", "1980-01-15"], 1)],
+                   ["person_id", "full_name", "gender", "birth_date", "ethnicity", "sector"])
+    titles = frame([("BT", "Bí thư", "leadership", "2025-2030", 1),
+                    ("CT", "Chủ tịch UBND", "leadership", "2026-2031", 1)],
+                   ["title_id", "title", "body", "term", "seats"])
+    planning = frame([("Q1", "CT", "approved"), ("Q2", "BT", "approved"), ("Q3", "BT", "approved"),
+                      ("Q4", "CT", "approved")], ["person_id", "title_id", "status"])
+    data = SimpleNamespace(meta=meta, tables={"people": people, "titles": titles, "planning": planning})
+    for term in (None, "2025-2030", "2026-2031"):
+        result = planning_review.run_review(data, term=term)
+        over_age = result.flags[result.flags["rule"] == "over_age"]
+        assert list(zip(over_age.person_id, over_age.detail, over_age.value)) == [
+            ("Q1", "2026-2031", "58"), ("Q3", "2025-2030", "50")]
+        # the gauge of the same page counts the same people: 2
+        gauge = result.targets.set_index("rule").loc["ineligible_in_pool"]
+        assert gauge["after"] == len(over_age) == 2
+    evidence = over_age.set_index("person_id")["evidence"]
+    assert evidence["Q1"] == ("Còn 58 tháng đến tháng hưởng lương hưu (01/2031) tính từ đầu nhiệm kỳ "
+                              "2026-2031 (03/2026); cần ít nhất 60 tháng")
+
+
 def test_run_review_without_planning_table():
     data = dataset(None, AFTER)
     data.tables.pop("planning")

@@ -265,14 +265,15 @@ def _title_terms(active: pd.DataFrame, titles: pd.DataFrame | None, labels: list
     return active["title_id"].map(lambda t: term_of.get(t) if term_of.get(t) in labels else None)
 
 
-def _ineligible(pool_people, active, titles, terms) -> tuple[int | None, list[str]]:
-    """People of the pool who cannot serve a full term of a term they are planned for (the term
-    of their title; every term when the title's term is not one of the dataset's, or without
-    planning)."""
+def ineligible_terms(pool_people, active, titles, terms) -> pd.DataFrame | None:
+    """``[person_id, term]``: each person of the pool with each term they are planned for and cannot
+    serve in full (the term of their title; every term when the title's term is not one of the
+    dataset's, or without planning); None when no term can be judged. The check
+    ``ineligible_in_pool`` counts these people; the review flags them (``over_age``)."""
     labels = [term_label(t) for t in terms or []]
     labels = [lab for lab in labels if f"eligible_{lab}" in pool_people]
     if not labels:
-        return None, []
+        return None
     long = pool_people[["person_id"] + [f"eligible_{lab}" for lab in labels]].melt(
         id_vars="person_id", var_name="term", value_name="eligible"
     )
@@ -286,8 +287,18 @@ def _ineligible(pool_people, active, titles, terms) -> tuple[int | None, list[st
         anyterm = rows[rows["term"].isna()][["person_id"]].merge(long, on="person_id")
         wanted = pd.concat([known, anyterm], ignore_index=True)
     flags = wanted["eligible"].astype("boolean")
-    bad = sorted(wanted.loc[(flags == False).fillna(False), "person_id"].astype(str).unique())  # noqa: E712
-    return len(bad), bad
+    bad = wanted.loc[(flags == False).fillna(False).to_numpy(), ["person_id", "term"]]  # noqa: E712
+    return bad.drop_duplicates().reset_index(drop=True)
+
+
+def _ineligible(pool_people, active, titles, terms) -> tuple[int | None, list[str]]:
+    """People of the pool who cannot serve a full term of a term they are planned for
+    (`ineligible_terms`)."""
+    bad = ineligible_terms(pool_people, active, titles, terms)
+    if bad is None:
+        return None, []
+    ids = sorted(bad["person_id"].astype(str).unique())
+    return len(ids), ids
 
 
 def _number(value: float) -> int | float:

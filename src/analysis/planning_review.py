@@ -189,7 +189,7 @@ def run_review(
     before_checks = None if "no_before" in notes else _checks(before_facts, before_state, before_titles, rules,
                                                               level, terms)  # no list: nothing to measure from
     targets = targets_change(before_checks, _checks(after_facts, after_state, titles, rules, level, terms))
-    flags = review_flags(after_facts, after_state, titles, rules, after_date, chosen,
+    flags = review_flags(after_facts, after_state, titles, rules, after_date, chosen, terms=terms,
                          trust=_trust(tables, rules), level=level, standards=standards, language=language)
     return Review(
         mode=mode, before_date=before_date, after_date=after_date, term=chosen,

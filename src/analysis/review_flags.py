@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from analysis.composition import limit_table
+from analysis.composition import ineligible_terms, limit_table
 from analysis.errors import ParameterError
 from analysis.labels import code_label, text
 from analysis.numbers import round_half_up
@@ -176,22 +176,31 @@ def latest_trust(trust: pd.DataFrame | None, as_of: object = None) -> pd.DataFra
 
 # Flags, rule by rule -----------------------------------------------------------------------------
 
-def _over_age_flags(records: Mapping, columns: Iterable[str], rules: object, term: object,
+def _over_age_flags(records: Mapping, pool: pd.DataFrame, state: pd.DataFrame | None,
+                    titles: pd.DataFrame | None, rules: object, term: object, terms: list,
                     language: str) -> list[dict]:
-    label = str(attr_or_key(term, "label"))
-    eligible_column, months_column = f"eligible_{label}", f"months_left_{label}"
-    if eligible_column not in columns:
+    """One flag per person who cannot serve in full a term they are planned for, judged as the
+    composition check ``ineligible_in_pool`` judges it (`composition.ineligible_terms`): the term of
+    each of their titles. A person failing several is flagged for ``term`` if it is one of them."""
+    bad = ineligible_terms(pool, state, titles, terms)
+    if bad is None or bad.empty:
         return []
+    by_label = {str(attr_or_key(t, "label")): t for t in terms}
+    chosen = str(attr_or_key(term, "label"))
+    failed: dict[str, list[str]] = {}
+    for pid, label in zip(as_ids(bad["person_id"]), bad["term"]):
+        failed.setdefault(pid, []).append(str(label))
     required = min_service_months(rules)
-    start = _term_start(term)
     option = attr_or_key(attr_or_key(rules, "min_service_months"), "default", "first_term")
     certainty = certainty_of(rules, f"min_service_months.{option}")
     action = "remove" if certainty == "C" else "review"
     flags = []
-    for person in records.values():
-        if is_missing(person[eligible_column]) or bool(person[eligible_column]):
+    for pid, person in records.items():
+        if pid not in failed:
             continue
-        months = person.get(months_column)
+        label = chosen if chosen in failed[pid] else min(failed[pid], key=list(by_label).index)
+        start = _term_start(by_label[label])
+        months = person.get(f"months_left_{label}")
         key = "over_age_retired" if not is_missing(months) and months <= 0 else "over_age"
         flags.append(_flag(
             person, None, "over_age", action, months, required, label, certainty,
@@ -317,6 +326,7 @@ def review_flags(
     as_of: object,
     term: object,
     *,
+    terms: Iterable[object] | None = None,
     trust: pd.DataFrame | None = None,
     level: str | None = None,
     standards: Mapping | None = None,
@@ -330,8 +340,11 @@ def review_flags(
     reviewed and the per-title rules are skipped); ``rules`` a `RuleSet` or a regime id. Rules, in
     order:
 
-    - ``over_age``: cannot serve the term (months from the term's start to retirement under the
-      regime's minimum) — action ``remove``, or ``review`` where that minimum is remembered [M];
+    - ``over_age``: cannot serve the term of a title they are planned for (months from the term's
+      start to retirement under the regime's minimum; ``terms``: the dataset's terms, default
+      ``[term]``; every term for a title without one of them, or without planning), as the
+      composition check ``ineligible_in_pool`` counts them — action ``remove``, or ``review``
+      where that minimum is remembered [M];
     - ``discipline``: a disciplinary measure is recorded — ``remove`` where the regime removes
       automatically and that is confirmed (QĐ 50), else ``review`` (QĐ 377, KL 24 [M]);
     - ``low_trust``: more than half "low" in the person's latest vote — ``remove`` (QĐ 96);
@@ -347,11 +360,14 @@ def review_flags(
     pool = pool.assign(person_id=as_ids(pool["person_id"])).sort_values("person_id", kind="stable")
     records = {pid: row for pid, row in zip(pool["person_id"], pool.to_dict("records"))}
     info = title_info(titles)
-    flags = _over_age_flags(records, pool.columns, rules, term, language)
+    rows = None
+    if state is not None:
+        rows = state.assign(person_id=as_ids(state["person_id"]), title_id=as_ids(state["title_id"]))
+    terms = list(terms) if terms else [term]
+    flags = _over_age_flags(records, pool, rows, titles, rules, term, terms, language)
     flags += _discipline_flags(pool, rules, std, language)
     flags += _low_trust_flags(records, trust, as_of, language)
     if state is not None and len(state):
-        rows = state.assign(person_id=as_ids(state["person_id"]), title_id=as_ids(state["title_id"]))
         flags += _limit_flags(rows, titles, rules, records, info, language)
         level_standards = (std.get("title_standards") or {}).get(level) or {}
         if level_standards:
