@@ -54,6 +54,23 @@ def test_title_block(tmp_path):
     assert "Regulation 50" in english and "2022-05-25" in english
 
 
+def test_a_warning_names_its_file_from_the_dataset_folder(tmp_path):
+    from analysis.validate import WARNING, Problem
+
+    ctx = _ctx(tmp_path)
+    ctx.dataset.root = tmp_path / "huyen-mau"
+    ctx.dataset.warnings = [
+        Problem(str(tmp_path / "huyen-mau" / "ballots.csv"), None, 9070, "title_id", "pct-ubdn", "unknown_title",
+                "Không có mã chức danh này", "no title with this id", WARNING),
+        Problem(str(tmp_path / "elsewhere" / "people.csv"), "Sheet1", 4, None, None, "x", "khác", "other", WARNING),
+    ]
+    page = ctx.title_html()
+    assert ("huyen-mau/ballots.csv dòng/row 9070, cột/column title_id, giá trị/value &#x27;pct-ubdn&#x27;: "
+            "Không có mã chức danh này / no title with this id") in page
+    assert "people.csv[Sheet1] dòng/row 4: khác / other" in page  # outside the folder: its name alone
+    assert str(tmp_path) not in page
+
+
 def test_format_date_and_titles():
     assert format_date(dt.date(2022, 5, 25), "vi") == "25/05/2022"
     assert format_date(dt.date(2022, 5, 25), "en") == "2022-05-25"

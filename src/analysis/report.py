@@ -11,7 +11,7 @@ import hashlib
 import html
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -323,7 +323,7 @@ class ReportContext:
             parts.append(f'<p class="qh-description">{esc(str(description))}</p>')
         warnings = list(getattr(self.dataset, "warnings", []) or [])
         if warnings:
-            items = "".join(f"<li>{esc(str(w))}</li>" for w in warnings)
+            items = "".join(f"<li>{esc(self.shown_warning(w))}</li>" for w in warnings)
             summary = esc(L("report.data_warnings", count=len(warnings)))
             parts.append(f'<details class="qh-warnings"><summary>{summary}</summary><ul>{items}</ul></details>')
         parts.append("</header>")
@@ -366,6 +366,19 @@ class ReportContext:
             f'<th>SHA-256</th></tr></thead><tbody>{rows}</tbody></table>',
             "</footer>",
         ])
+
+    def shown_warning(self, warning: Any) -> str:
+        """A data warning as the page shows it: its file named from the dataset's folder
+        ("thuong-tin-2022/ballots.csv"), not by where the computer that built the report keeps it."""
+        file = getattr(warning, "file", None)
+        if not file:
+            return str(warning)
+        home = Path(getattr(self.dataset, "root", None) or self.dataset_path).resolve().parent
+        try:
+            shown = Path(file).resolve().relative_to(home).as_posix()
+        except ValueError:
+            shown = Path(file).name
+        return str(replace(warning, file=shown))
 
     def input_checksums(self) -> list[tuple[str, str]]:
         """``(file, sha256)`` of every input file of the dataset, the file relative to its folder."""
