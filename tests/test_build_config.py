@@ -143,6 +143,12 @@ def test_shared_parameters_and_exports_from_config_and_command_line(tmp_path):
     job = plan(cfg, options=options, notebooks_dir=notebooks)[0][0]  # the command line wins; None: config
     assert (job.parameters["marking"], job.parameters["min_cell"], job.pdf, job.png) == ("Tài liệu nội bộ", 0, False, True)
 
+    both = _write(tmp_path / "both.yml", 'datasets: [d1]\nmarking: {vi: "Tài liệu nội bộ", en: "Internal document"}\n')
+    assert plan(both, language="en", notebooks_dir=notebooks)[0][0].parameters["marking"] == "Internal document"
+    assert plan(both, notebooks_dir=notebooks)[0][0].parameters["marking"] == "Tài liệu nội bộ"
+    vi_only = _write(tmp_path / "vi.yml", 'datasets: [d1]\nmarking: {vi: "MẬT"}\n')
+    assert plan(vi_only, language="en", notebooks_dir=notebooks)[0][0].parameters["marking"] == "MẬT"
+
     job = plan(datasets=[tmp_path / "d2"], language="en", notebooks_dir=notebooks)[0][0]  # no config at all
     assert job.parameters["marking"] == text("report.confidential", "en")
     assert (job.parameters["min_cell"], job.parameters["pseudonymise"], job.pdf, job.png) == (3, False, False, False)

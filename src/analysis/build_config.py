@@ -122,7 +122,8 @@ def load_config(path: Path) -> dict[str, Any]:
 def report_options(cfg: dict[str, Any], options: dict[str, Any] | None, language: str) -> tuple[dict, dict]:
     """(parameters every report gets, exports) from the command line's ``options``, else the
     config, else the defaults: the label ``report.confidential``, not pseudonymised, small cells
-    under 3 hidden, no PDF, no PNG."""
+    under 3 hidden, no PDF, no PNG. The config's ``marking`` may give one text per language
+    (Vietnamese when ``language`` has none)."""
     from analysis.labels import text
     from analysis.privacy import DEFAULT_MIN_CELL
 
@@ -130,8 +131,11 @@ def report_options(cfg: dict[str, Any], options: dict[str, Any] | None, language
         value = (options or {}).get(key)
         return cfg.get(key) if value is None else value
 
+    marking = given("marking")
+    if isinstance(marking, dict):  # one per language: {vi: "Tài liệu nội bộ", en: "Internal document"}
+        marking = marking.get(language) or marking.get("vi")
     shared = {
-        "marking": params.convert("marking", given("marking"), str, default="").strip()
+        "marking": params.convert("marking", marking, str, default="").strip()
         or text("report.confidential", language),
         "pseudonymise": params.convert("pseudonymise", given("pseudonymise"), bool, default=False),
         "min_cell": params.convert("min_cell", given("min_cell"), int, default=DEFAULT_MIN_CELL),
