@@ -124,10 +124,12 @@ def test_steps_heatmap_cells_and_marks():
 def test_pool_sankey_links():
     sankey = C.pool_sankey(flows_table()).data[0]
     labels = list(sankey.node.label)
-    assert labels == ["Bước 3: Đạt", "Bước 4: Được giữ lại", "Bước 4: Bị loại", "Bước 5: Được giữ lại"]
+    # each node says how many: 5 + 2 passed step 3; 5 kept at step 4 (4 of them go on), 2 dropped
+    assert labels == ["Bước 3: Đạt (7)", "Bước 4: Được giữ lại (5)", "Bước 4: Bị loại (2)",
+                      "Bước 5: Được giữ lại (4)"]
     links = {(labels[s], labels[t]): v for s, t, v in zip(sankey.link.source, sankey.link.target, sankey.link.value)}
-    assert links == {("Bước 3: Đạt", "Bước 4: Được giữ lại"): 5, ("Bước 3: Đạt", "Bước 4: Bị loại"): 2,
-                     ("Bước 4: Được giữ lại", "Bước 5: Được giữ lại"): 4}
+    assert links == {("Bước 3: Đạt (7)", "Bước 4: Được giữ lại (5)"): 5, ("Bước 3: Đạt (7)", "Bước 4: Bị loại (2)"): 2,
+                     ("Bước 4: Được giữ lại (5)", "Bước 5: Được giữ lại (4)"): 4}
     # one column per step: both step-4 nodes in the middle
     assert [round(x, 2) for x in sankey.node.x] == [0.01, 0.5, 0.5, 0.99]
 

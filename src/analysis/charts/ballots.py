@@ -357,7 +357,13 @@ def pool_sankey(df: pd.DataFrame, language: str = "vi", title: str | None = None
     order = {s: i for i, s in enumerate(STATUS_COLOURS)}
     ends = ends.assign(_o=ends["status"].map(order)).sort_values(["step", "_o"])
     nodes = {(s, st): i for i, (s, st) in enumerate(zip(ends["step"], ends["status"]))}
-    node_labels = [f"{_t('step', language, step=s)}: {_code('status', st, language)}" for s, st in nodes]
+    # each node with its count (what flows in, or out of the first step): legible without hovering
+    counts = df["count"].astype(int)
+    out_of = counts.groupby([df["step"], df["status"]]).sum().to_dict()
+    into = counts.groupby([df["next_step"], df["next_status"]]).sum().to_dict()
+    node_labels = [f"{_t('step', language, step=s)}: {_code('status', st, language)} "
+                   f"({theme.format_count(max(out_of.get((s, st), 0), into.get((s, st), 0)), language)})"
+                   for s, st in nodes]
     # Nodes in one column per step (plotly would push a dead end to the far right otherwise).
     steps = sorted(ends["step"].unique())
     column = {s: 0.01 + 0.98 * i / max(len(steps) - 1, 1) for i, s in enumerate(steps)}
