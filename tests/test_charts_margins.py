@@ -82,6 +82,13 @@ def test_a_value_written_after_a_bar_at_the_axis_end_widens_the_right_margin():
     assert 100 / 105 * plot + label == pytest.approx(1000 - 200, abs=1)  # just fits (rounded up)
 
 
+def test_numpy_values_are_values_too():
+    import numpy as np
+
+    counts = _valued(np.array([12, 3]), ["12 (100 %)", "3 (25 %)"], xaxis_range=[0, 12.5])
+    assert reserve_text_margin(counts, 16, theme.MARGIN, theme.WIDTH).layout.margin.r > theme.MARGIN["r"]
+
+
 def test_values_with_room_to_spare_or_an_autoranged_axis_keep_the_margin():
     roomy = reserve_text_margin(_valued([40], ["40 % (2/5)"], xaxis_range=[0, 100]), 16, theme.MARGIN, theme.WIDTH)
     assert roomy.layout.margin.r is None

@@ -15,6 +15,7 @@ reaching the end of its axis would have its label cut at the edge of the figure 
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -109,7 +110,7 @@ def _outside_texts(fig: go.Figure) -> list[tuple[float, str, float | None]]:
         texts = [trace.text] * len(trace.x) if isinstance(trace.text, str) else list(trace.text)
         size = trace.textfont.size if not isinstance(trace.textfont.size, (list, tuple)) else None
         for value, text in zip(trace.x, texts):
-            if isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value)) and text:
+            if isinstance(value, numbers.Real) and not math.isnan(value) and text:  # numpy numbers too
                 found.append((float(value), str(text), size))
     return found
 
