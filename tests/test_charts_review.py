@@ -118,3 +118,18 @@ def test_texts():
     assert "1 người và 1 chức danh" in charts.flags_text(result, "QĐ 50")
     assert charts.targets_text(TARGETS.iloc[:0], "KL 24", "en").startswith("The rule set (KL 24)")
     assert charts.targets_text(TARGETS, "QĐ 50") is None
+
+
+def test_linkage_text_says_how_to_compare_when_no_lower_unit():
+    def link(units: int) -> SimpleNamespace:
+        return SimpleNamespace(headline=lambda: {"lower_units": units, "upper_people": 9,
+                                                 "upper_without_source": 4, "lower_pools_feeding_nobody": 2})
+
+    none = charts.linkage_text(link(0), "muong-lat-2017")
+    assert none.startswith("Chưa có bộ dữ liệu của đơn vị cấp dưới để đối chiếu.")
+    assert "parent: muong-lat-2017 trong dataset.yml" in none
+    assert "parent: muong-lat-2017 in its dataset.yml" in charts.linkage_text(link(0), "muong-lat-2017", language="en")
+    counts = charts.linkage_text(link(2), "thuong-tin-2022", ["xa-a: thiếu tệp"])
+    assert "parent:" not in counts and counts.endswith("⚠ xa-a: thiếu tệp")
+    assert counts.startswith("2 đơn vị cấp dưới. 4 trong 9 người quy hoạch cấp trên")
+    assert "2 nguồn quy hoạch cấp dưới" in counts
