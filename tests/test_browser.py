@@ -272,3 +272,42 @@ def test_hostile_text_is_inert_in_csv(hostile):
             assert "'" + NAMES[pid] in names, (path.name, NAMES[pid])
         assert NAMES["007"] in names  # HTML is text in a CSV: kept as written
         assert not any(n.startswith(("=", "+", "-", "@")) for n in names)
+
+
+# window.print in the page, recorded in window.name (kept across the page's own navigations);
+# a browser fires afterprint once its print dialog closes
+PRINT_RECORDER = """window.print = function () {
+  const gds = Array.from(document.querySelectorAll('.plotly-graph-div'));
+  const seen = JSON.parse(window.name || '[]');
+  seen.push({search: location.search, printView: document.documentElement.classList.contains('reveal-print'),
+             charts: gds.length, drawnForPrint: gds.filter(gd => gd.dataset.qhShown && gd.querySelector('.main-svg')).length});
+  window.name = JSON.stringify(seen);
+  setTimeout(() => window.dispatchEvent(new Event('afterprint')), 0);
+};"""
+HINT_SHOWN = """() => [getComputedStyle(document.querySelector('.qh-print-hint')).display,
+                     getComputedStyle(document.querySelector('.reveal')).display]"""
+
+
+def test_ctrl_p_on_a_deck_prints_every_slide_then_returns_to_the_slide(built, browser):
+    deck = built / "thuong-tin-2022" / "briefing.html"
+    blocked, errors = [], []
+    with offline_page(browser, blocked) as page:
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.add_init_script(PRINT_RECORDER)
+        open_report(page, deck)
+        page.evaluate("() => Reveal.slide(3)")
+        page.keyboard.press("Control+p")
+        page.wait_for_function("() => window.name && !location.search"
+                               " && document.documentElement.classList.contains('qh-deck-ready')", timeout=60_000)
+        printed = page.evaluate("() => JSON.parse(window.name)")
+        assert printed == [{"search": "?print-pdf&qh-print", "printView": True, "charts": printed[0]["charts"],
+                            "drawnForPrint": printed[0]["charts"]}]  # once, in reveal.js's print view, all drawn
+        assert printed[0]["charts"] >= 4
+        assert page.evaluate("() => [Reveal.isPrintView(), Reveal.getIndices().h]") == [False, 3]
+        # the browser menu's Print in the slide view: a page saying how to print, not a broken deck
+        page.emulate_media(media="print")
+        assert page.evaluate(HINT_SHOWN) == ["block", "none"]
+        assert "Ctrl+P" in page.inner_text(".qh-print-hint")
+        page.emulate_media(media="screen")
+        assert page.evaluate(HINT_SHOWN)[0] == "none"
+    assert blocked == [] and errors == []

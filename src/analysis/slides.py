@@ -17,8 +17,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from analysis.config import PROJECT_ROOT
+from analysis.config import ASSETS_DIR, PROJECT_ROOT
 from analysis.errors import BuildError
+from analysis.labels import Labels
 
 DECK_KEY = "quyhoach"
 ASSETS_FOLDER = "assets"  # <out>/assets/, shared with portfolio mode's plotly.min.js
@@ -106,6 +107,8 @@ def render_slides(nb: Any, title: str, language: str = "vi", footer: str = "", m
     ``<out>/<dataset-id>/<report>.html``); ``marking`` is shown on every slide.
     """
     resources = {"report_title": title, "report_footer": footer, "report_marking": marking,
+                 "deck_print_js": (ASSETS_DIR / "deck_print.js").read_text(encoding="utf-8"),
+                 "deck_print_hint": Labels(language)("report.deck_print_hint"),
                  "metadata": {"name": title}}
     page, _ = _exporter(language, assets).from_notebook_node(nb, resources=resources)
     return page

@@ -1,0 +1,39 @@
+/* Printing the briefing deck. reveal.js prints well only in its print view (?print-pdf: one slide
+   a page, every chart drawn), which it lays out when the page opens, never in the middle of a
+   print. So Ctrl+P (⌘P) in the slide view reopens the deck in its print view, prints there, and
+   comes back to the slide that was shown. A print started from the browser's menu comes too late
+   to change the layout: it prints one page saying how to print the deck (slides.css). */
+(function () {
+  var PRINT_VIEW = /(^|[?&])print-pdf(&|$)/i.test(location.search);
+  var AUTO = /(^|[?&])qh-print(&|$)/.test(location.search);
+
+  function slideView() { return location.pathname + location.hash; }
+
+  if (!PRINT_VIEW) {
+    window.addEventListener('keydown', function (event) {
+      var key = (event.key || '').toLowerCase();
+      if (key !== 'p' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) { return; }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      // the slide shown, from reveal.js: it writes the address bar only a while after a change
+      var hash = window.Reveal && Reveal.isReady() ? '#' + Reveal.getSlidePath() : location.hash;
+      // replace, not assign: the history stays as it was, and Back leaves the deck as before
+      location.replace(location.pathname + '?print-pdf&qh-print' + hash);
+    }, true);
+    return;
+  }
+  if (!AUTO) { return; }
+  // in the print view opened by Ctrl+P: print once every chart is drawn, then back to the slides
+  var printed = false;
+  function print() {
+    if (printed) { return; }
+    printed = true;
+    window.addEventListener('afterprint', function () { location.replace(slideView()); }, { once: true });
+    window.print();
+  }
+  if (document.documentElement.classList.contains('qh-deck-ready')) {
+    print();
+  } else {
+    document.addEventListener('qh-deck-ready', print, { once: true });
+  }
+})();
