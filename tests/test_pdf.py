@@ -29,8 +29,9 @@ def _html_output(markup: str):
     return new_output("display_data", data={"text/html": markup})
 
 
-def _page(tmp_path: Path, language: str = "vi") -> Path:
-    """A built page: title block, provenance footer, two sections, one chart 1400 px wide."""
+def _page(tmp_path: Path, language: str = "vi", figures: list[go.Figure] | None = None) -> Path:
+    """A built page: title block, provenance footer, two sections, one chart 1400 px wide (or
+    ``figures`` in the first section)."""
     data = tmp_path / "people.csv"
     data.write_text("person_id\n1\n", encoding="utf-8")
     meta = SimpleNamespace(id="thu-2022", name="Huyện thử", as_of=dt.date(2022, 5, 25), description=None)
@@ -40,12 +41,13 @@ def _page(tmp_path: Path, language: str = "vi") -> Path:
                         language=language, rules=rules, marking="MẬT")
     wide = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), layout=dict(width=1400, height=500))
     wide.add_annotation(text=EDGE, x=1, y=1, xref="paper", yref="paper", xanchor="right", showarrow=False)
-    chart = OfflineNotebookRenderer().to_mimebundle(wide.to_dict())["text/html"]
+    renderer = OfflineNotebookRenderer()
+    charts = [_html_output(renderer.to_mimebundle(fig.to_dict())["text/html"]) for fig in figures or [wide]]
     cells = [
         new_code_cell("", outputs=[_html_output(ctx.title_html()),
                                    _html_output(ctx.metadata_html(dt.datetime(2026, 1, 2, 10, 11)))]),
         new_code_cell("", outputs=[new_output("display_data", data={"text/markdown": "## Phần một"}),
-                                   _html_output(plotlyjs_script()), _html_output(chart)]),
+                                   _html_output(plotlyjs_script()), *charts]),
         new_code_cell("", outputs=[new_output("display_data", data={"text/markdown": "## Phần hai"}),
                                    _html_output("<p>SECONDSECTION</p>")]),
     ]
@@ -115,6 +117,37 @@ def test_wide_charts_are_scaled_to_the_page_not_cut(tmp_path):
     assert removed == 1
     unfitted.write_text(text, encoding="utf-8")
     assert _right_edge(html_to_pdf(unfitted, tmp_path / "cut.pdf"), EDGE) is None
+
+
+def _rows_chart(prefix: str, rows: int, height: int) -> go.Figure:
+    labels = [f"{prefix}{i:02d}" for i in range(rows)]
+    return go.Figure(go.Bar(x=list(range(1, rows + 1)), y=labels, orientation="h"),
+                     layout=dict(width=650, height=height, font=dict(size=12), margin=dict(t=10, b=10),
+                                 yaxis=dict(autorange="reversed")))
+
+
+def _words(pdf: Path, prefix: str) -> list[tuple[str, int, float]]:
+    """(word, page, height in points) of every printed word starting with ``prefix``."""
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    found = []
+    for page, text in enumerate(boxes.split("<page ")[1:], start=1):
+        found += [(word, page, float(y1) - float(y0)) for y0, y1, word in
+                  re.findall(rf'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">({prefix}\d+)</word>', text)]
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@needs_tools
+def test_a_tall_chart_fits_one_page_when_it_can_else_runs_on_legibly(tmp_path):
+    # 1,100 px: scaled to 87 % onto one page; 3,000 px (a heatmap of 99 people): 32 % would be
+    # unreadable, so it keeps its size and runs on over the next pages, every row printed
+    page = _page(tmp_path, figures=[_rows_chart("SHORT", 30, 1100), _rows_chart("TALL", 99, 3000)])
+    pdf = html_to_pdf(page, tmp_path / "tall.pdf")
+    short, tall = _words(pdf, "SHORT"), _words(pdf, "TALL")
+    assert {w for w, _, _ in short} == {f"SHORT{i:02d}" for i in range(30)} and len({p for _, p, _ in short}) == 1
+    assert {w for w, _, _ in tall} == {f"TALL{i:02d}" for i in range(99)} and len({p for _, p, _ in tall}) >= 3
+    assert min(h for _, _, h in tall) > max(h for _, _, h in short)  # printed at full size, not shrunk
 
 
 @pytest.mark.slow

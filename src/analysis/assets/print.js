@@ -1,7 +1,10 @@
-/* Printing (Ctrl+P, or analysis.pdf): a chart wider or taller than the page is scaled down to
-   fit, never cut; sections start on a new page except the first, which follows the title. */
+/* Printing (Ctrl+P, or analysis.pdf): a chart wider than the page is scaled down to fit, never cut.
+   One a little taller than a page is scaled onto one page; a much taller one (a heatmap of 99
+   people) runs on over the next pages at a size that can be read, which the browser does without
+   losing a line. Sections start on a new page except the first, which follows the title. */
 (function () {
   var PAGE = { width: 700, height: 960 };  /* CSS px inside A4 with report.css's @page margins */
+  var SHRINK_ONTO_ONE_PAGE = 0.75;  /* smallest scale at which a tall chart is still put on one page */
   function charts() { return document.querySelectorAll('.plotly-graph-div'); }
   function fit(width, height) {
     width = width || PAGE.width;
@@ -10,7 +13,8 @@
       gd.style.zoom = '';
       var box = gd.querySelector('.svg-container') || gd;
       var w = box.offsetWidth || width, h = box.offsetHeight || height;
-      var zoom = Math.min(1, width / w, height / h);
+      var zoom = Math.min(1, width / w);
+      if (h * zoom > height && height / (h * zoom) >= SHRINK_ONTO_ONE_PAGE) { zoom = height / h; }
       if (zoom < 1) { gd.style.zoom = String(zoom); }
     });
   }
