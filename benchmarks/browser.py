@@ -46,44 +46,50 @@ REOPENED = " opened again in the same tab"  # suffix of the second measure of a 
 
 
 def time_pages(pages: dict[str, Path], runs: int, log, reopen: tuple[str, ...] = ()) -> dict[str, dict]:
-    """{name: {"ms": [...], "median_ms", "charts"}} for each page, ``runs`` fresh loads each.
+    """{name: {"ms": [...], "median_ms", "charts"}} for each page, ``runs`` fresh loads each, interleaved.
 
     Pages named in ``reopen`` are also reloaded once in the tab each run, as a presenter reopens
     a report: the browser then has plotly.js compiled already (name + `REOPENED`).
     """
     from playwright.sync_api import sync_playwright
 
-    results: dict[str, dict] = {}
+    times: dict[str, list[float]] = {}
+    charts: dict[str, int] = {}
+    for name in pages:
+        times[name] = []
+        if name in reopen:
+            times[name + REOPENED] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else None,
                                      headless=True)
         try:
-            for name, page_path in pages.items():
-                times: dict[str, list[float]] = {name: []}
-                if name in reopen:
-                    times[name + REOPENED] = []
-                charts = 0
-                for _ in range(runs):
+            # interleaved (run 1 of every page, then run 2 ...): a slow moment of the machine
+            # falls on every page alike, and the floors stay comparable with the reports
+            for _ in range(runs):
+                for name, page_path in pages.items():
                     context = browser.new_context()
                     page = context.new_page()
                     errors: list[str] = []
                     page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
                     page.on("requestfailed", lambda req, errors=errors: errors.append(req.url))
                     page.goto(Path(page_path).resolve().as_uri(), wait_until="commit")
-                    for measure in times:
+                    for measure in (name, name + REOPENED) if name in reopen else (name,):
                         if measure != name:
                             page.reload(wait_until="commit")
-                        ms, charts = page.wait_for_function(DRAWN, polling="raf", timeout=120_000).json_value()
+                        ms, charts[name] = page.wait_for_function(DRAWN, polling="raf",
+                                                                  timeout=120_000).json_value()
                         times[measure].append(ms)
                     context.close()
                     if errors:
                         raise RuntimeError(f"{page_path}: {errors[:3]}")
-                for measure, values in times.items():
-                    results[measure] = {"ms": [round(t) for t in values], "charts": charts, "page": str(page_path),
-                                        "median_ms": round(statistics.median(values))}
-                    log(f"browser {measure}: {charts} charts, median {results[measure]['median_ms']} ms")
         finally:
             browser.close()
+    results: dict[str, dict] = {}
+    for measure, values in times.items():
+        name = measure.removesuffix(REOPENED)
+        results[measure] = {"ms": [round(t) for t in values], "charts": charts[name], "page": str(pages[name]),
+                            "median_ms": round(statistics.median(values))}
+        log(f"browser {measure}: {charts[name]} charts, median {results[measure]['median_ms']} ms")
     return results
 
 

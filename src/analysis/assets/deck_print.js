@@ -11,8 +11,9 @@
 
   if (!PRINT_VIEW) {
     window.addEventListener('keydown', function (event) {
-      var key = (event.key || '').toLowerCase();
-      if (key !== 'p' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) { return; }
+      // the P key whatever the keyboard layout or input method (Unikey, Telex) makes of it
+      var isP = (event.key || '').toLowerCase() === 'p' || event.code === 'KeyP';
+      if (!isP || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) { return; }
       event.preventDefault();
       event.stopImmediatePropagation();
       // the slide shown, from reveal.js: it writes the address bar only a while after a change
