@@ -7,8 +7,6 @@
   var PRINT_VIEW = /(^|[?&])print-pdf(&|$)/i.test(location.search);
   var AUTO = /(^|[?&])qh-print(&|$)/.test(location.search);
 
-  function slideView() { return location.pathname + location.hash; }
-
   if (!PRINT_VIEW) {
     window.addEventListener('keydown', function (event) {
       // the P key whatever the keyboard layout or input method (Unikey, Telex) makes of it
@@ -24,17 +22,12 @@
     return;
   }
   if (!AUTO) { return; }
-  // in the print view opened by Ctrl+P: print once every chart is drawn, then back to the slides
-  var printed = false;
-  function print() {
-    if (printed) { return; }
-    printed = true;
-    window.addEventListener('afterprint', function () { location.replace(slideView()); }, { once: true });
+  // in the print view opened by Ctrl+P: print once every chart is drawn (the deck's script says
+  // so when reveal.js, loaded after this, is ready), then back to the slide view
+  document.addEventListener('qh-deck-ready', function () {
+    window.addEventListener('afterprint', function () {
+      location.replace(location.pathname + location.hash);
+    }, { once: true });
     window.print();
-  }
-  if (document.documentElement.classList.contains('qh-deck-ready')) {
-    print();
-  } else {
-    document.addEventListener('qh-deck-ready', print, { once: true });
-  }
+  }, { once: true });
 })();
