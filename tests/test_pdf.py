@@ -97,10 +97,14 @@ def test_pdf_is_a4_marked_footed_sectioned_and_uncut(tmp_path):
     assert "SHA-256" in "".join(pages)  # the provenance footer is printed too
 
 
+def _boxes(pdf: Path) -> str:
+    """Every printed word of ``pdf`` with its box, page by page (pdftotext -bbox, XHTML)."""
+    return subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
 def _right_edge(pdf: Path, word: str) -> float | None:
-    """Where ``word`` ends on its page, in points (pdftotext -bbox); None when it is not printed."""
-    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    found = re.search(rf'xMax="([\d.]+)" yMax="[\d.]+">{word}</word>', boxes)
+    """Where ``word`` ends on its page, in points; None when it is not printed."""
+    found = re.search(rf'xMax="([\d.]+)" yMax="[\d.]+">{word}</word>', _boxes(pdf))
     return float(found.group(1)) if found else None
 
 
@@ -128,9 +132,8 @@ def _rows_chart(prefix: str, rows: int, height: int) -> go.Figure:
 
 def _words(pdf: Path, prefix: str) -> list[tuple[str, int, float]]:
     """(word, page, height in points) of every printed word starting with ``prefix``."""
-    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     found = []
-    for page, text in enumerate(boxes.split("<page ")[1:], start=1):
+    for page, text in enumerate(_boxes(pdf).split("<page ")[1:], start=1):
         found += [(word, page, float(y1) - float(y0)) for y0, y1, word in
                   re.findall(rf'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">({prefix}\d+)</word>', text)]
     return found
