@@ -280,6 +280,7 @@ PRINT_RECORDER = """window.print = function () {
   const gds = Array.from(document.querySelectorAll('.plotly-graph-div'));
   const seen = JSON.parse(window.name || '[]');
   seen.push({search: location.search, printView: document.documentElement.classList.contains('reveal-print'),
+             pages: document.querySelectorAll('.reveal .pdf-page').length,
              charts: gds.length, drawnForPrint: gds.filter(gd => gd.dataset.qhShown && gd.querySelector('.main-svg')).length});
   window.name = JSON.stringify(seen);
   setTimeout(() => window.dispatchEvent(new Event('afterprint')), 0);
@@ -300,9 +301,11 @@ def test_ctrl_p_on_a_deck_prints_every_slide_then_returns_to_the_slide(built, br
         page.wait_for_function("() => window.name && !location.search"
                                " && document.documentElement.classList.contains('qh-deck-ready')", timeout=60_000)
         printed = page.evaluate("() => JSON.parse(window.name)")
-        assert printed == [{"search": "?print-pdf&qh-print", "printView": True, "charts": printed[0]["charts"],
-                            "drawnForPrint": printed[0]["charts"]}]  # once, in reveal.js's print view, all drawn
-        assert printed[0]["charts"] >= 4
+        slides = page.evaluate("() => Reveal.getTotalSlides()")
+        # once, in reveal.js's print view laid out (a page per slide), every chart drawn for it
+        assert printed == [{"search": "?print-pdf&qh-print", "printView": True, "pages": slides,
+                            "charts": printed[0]["charts"], "drawnForPrint": printed[0]["charts"]}]
+        assert printed[0]["charts"] >= 4 and slides >= 5
         assert page.evaluate("() => [Reveal.isPrintView(), Reveal.getIndices().h]") == [False, 3]
         # the browser menu's Print in the slide view: a page saying how to print, not a broken deck
         page.emulate_media(media="print")
