@@ -138,6 +138,28 @@ def test_every_page_draws_with_the_custom_plotlyjs(built, browser):
     assert seen["charts"] >= 10 and seen["undrawn"] == 0
 
 
+def test_a_section_link_shows_its_heading_below_the_marking_bar_and_the_list_is_not_printed(built, browser):
+    """The contents under the title (analysis.contents) list every section of a real page, in
+    order; a link brings its section to the top of the screen, not under the fixed marking bar."""
+    path = next(built.glob("*/introduction_votes.html"))
+    with offline_page(browser) as page:
+        open_report(page, path)
+        sections = page.evaluate("() => Array.from(document.querySelectorAll('main h2'),"
+                                 " h => h.textContent.trim())")
+        links = page.evaluate("() => Array.from(document.querySelectorAll('nav.qh-contents a'),"
+                              " a => [a.textContent, a.getAttribute('href')])")
+        assert len(sections) >= 5 and [text for text, _ in links] == sections
+        text, href = links[3]
+        page.click(f"nav.qh-contents a[href='{href}']")
+        page.wait_for_function("href => location.hash === href", arg=href)
+        top, bar = page.evaluate("""href => [document.querySelector(href).getBoundingClientRect().top,
+            document.querySelector('.qh-marking-bar').getBoundingClientRect().bottom]""", href)
+        assert bar <= top <= bar + 60, (text, top, bar)  # scrolled to, and not hidden by the bar
+        assert page.evaluate("() => window.scrollY") > 1000
+        page.emulate_media(media="print")
+        assert page.evaluate("() => getComputedStyle(document.querySelector('nav.qh-contents')).display") == "none"
+
+
 def _timer(page) -> tuple[str, float]:
     page.wait_for_selector(".qh-timing", timeout=120_000)
     return page.inner_text(".qh-timing"), float(page.get_attribute(".qh-timing", "data-ms"))

@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from analysis.contents import add_contents
 from analysis.config import ASSETS_DIR
 from analysis.errors import BuildError
 from analysis.labels import Labels
@@ -205,6 +206,7 @@ def render_html(nb: Any, title: str, language: str = "vi", footer: str = "", mar
                      "timing_texts": timing_texts(language),
                      "metadata": {"name": title}}
         page, _ = _exporter(language).from_notebook_node(nb, resources=resources)
+        page = add_contents(page, language)
     check_offline(page)
     for bundle in bundles:
         page = page.replace(PLOTLYJS_TOKEN, bundle, 1)
