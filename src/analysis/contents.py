@@ -1,6 +1,6 @@
 """A report page's contents: its sections listed under the title, each a link to its heading.
 
-A long report (introduction ballots: 21 charts in nine sections) is presented by going straight
+A long report (introduction ballots: 21 charts in eight sections) is presented by going straight
 to the section the meeting is discussing. The list is made when the page is rendered, from the
 section headings the notebook showed (``ReportContext.heading``: ``<h2>``), so notebooks need
 nothing. Every section heading gets an ``id`` from its text ("Kết quả từng chức danh" becomes
@@ -16,7 +16,7 @@ import unicodedata
 
 from analysis.labels import text
 
-MIN_SECTIONS = 3  # fewer sections fit on a screen or two: no list
+MIN_SECTIONS = 3  # a page of one or two sections needs no list
 CONTENTS_CLASS = "qh-contents"
 _SECTION = re.compile(r"<h2(?P<attrs>(?:\s[^>]*)?)>(?P<inner>.*?)</h2>", re.S | re.I)
 _ID = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)

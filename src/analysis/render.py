@@ -17,8 +17,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from analysis.contents import add_contents
 from analysis.config import ASSETS_DIR
+from analysis.contents import add_contents
 from analysis.errors import BuildError
 from analysis.labels import Labels
 
