@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 
 from analysis.labels import text
+from analysis.schema import fold
 
 MIN_SECTIONS = 3  # a page of one or two sections needs no list
 CONTENTS_CLASS = "qh-contents"
@@ -29,9 +29,7 @@ _PLACE = "\0qh-contents\0"  # where the list goes when the page has no title blo
 def slug(heading: str) -> str:
     """The address of a heading: Vietnamese letters without their marks, words joined by ``-``
     (``"Đối chiếu với quy định"`` -> ``"doi-chieu-voi-quy-dinh"``); ``"muc"`` when nothing is left."""
-    plain = unicodedata.normalize("NFKD", heading.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "muc"
+    return re.sub(r"[^a-z0-9]+", "-", fold(heading)).strip("-") or "muc"
 
 
 def _heading_text(inner: str) -> str:
