@@ -42,7 +42,7 @@ def test_sections_are_listed_in_order_after_the_title_and_each_heading_gets_its_
     assert _links(page) == [("tong-quan", "Tổng quan"), ("do-tuoi", "Độ tuổi"), ("can-bo-nu", "Cán bộ nữ")]
     for anchor in ("tong-quan", "do-tuoi", "can-bo-nu"):
         assert page.count(f'<h2 id="{anchor}">') == 1
-    # right after the title block, before the first section
+    # after the title block, just before the first section
     assert page.index("</header>") < page.index(f'<nav class="{CONTENTS_CLASS}"') < page.index("<h2")
     assert 'aria-label="Nội dung"' in page and '<p class="qh-contents-title">Nội dung</p>' in page
 
@@ -82,7 +82,7 @@ def test_headings_inside_scripts_are_left_alone():
     assert page.count(script) == 3
 
 
-def test_without_a_title_block_the_list_comes_before_the_first_section():
+def test_without_a_title_block_the_list_still_comes_before_the_first_section():
     page = add_contents(_page("A", "B", "C", title=False), "vi")
     assert page.startswith(f'<main><nav class="{CONTENTS_CLASS}"')
     assert [a for a, _ in _links(page)] == ["a", "b", "c"]

@@ -21,9 +21,8 @@ CONTENTS_CLASS = "qh-contents"
 _SECTION = re.compile(r"<h2(?P<attrs>(?:\s[^>]*)?)>(?P<inner>.*?)</h2>", re.S | re.I)
 _ID = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _TAG = re.compile(r"<[^>]*>")
-_TITLE_BLOCK = re.compile(r'<header class="qh-title">.*?</header>', re.S)
 _SCRIPT = re.compile(r"(<script\b.*?</script>)", re.S | re.I)  # chart data may hold "<h2>" as text
-_PLACE = "\0qh-contents\0"  # where the list goes when the page has no title block
+_PLACE = "\0qh-contents\0"  # where the list goes: before the first section
 
 
 def slug(heading: str) -> str:
@@ -39,8 +38,8 @@ def _heading_text(inner: str) -> str:
 
 def add_contents(page: str, language: str = "vi") -> str:
     """``page`` with an ``id`` on every section heading and, when it has at least `MIN_SECTIONS`,
-    the list of its sections after the title block (else before the first section). Scripts are
-    left as they are."""
+    the list of its sections just before the first one (after the title). Scripts are left as
+    they are."""
     sections: list[tuple[str, str]] = []
     pieces = _SCRIPT.split(page)  # odd pieces are scripts
     taken = {m.group(1) or m.group(2) for piece in pieces[::2] for m in _ID.finditer(piece)}
@@ -64,14 +63,10 @@ def add_contents(page: str, language: str = "vi") -> str:
     pieces[::2] = [_SECTION.sub(name, piece) for piece in pieces[::2]]
     page = "".join(pieces)
     if len(sections) < MIN_SECTIONS:
-        return page.replace(_PLACE, "")
+        return page.replace(_PLACE, "", 1)
     title = html.escape(text("report.contents", language))
     items = "".join(f'<li><a href="#{html.escape(anchor)}">{html.escape(label)}</a></li>'
                     for anchor, label in sections)
     nav = (f'<nav class="{CONTENTS_CLASS}" aria-label="{title}">'
            f'<p class="qh-contents-title">{title}</p><ol>{items}</ol></nav>')
-    block = _TITLE_BLOCK.search(page)
-    if block is None or block.start() > page.index(_PLACE):
-        return page.replace(_PLACE, nav)
-    page = page.replace(_PLACE, "")
-    return page[:block.end()] + nav + page[block.end():]
+    return page.replace(_PLACE, nav, 1)
