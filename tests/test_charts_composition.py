@@ -121,6 +121,14 @@ def test_sectors_treemap_values_match_counts():
     assert len(set(tree.ids)) == len(tree.ids)  # same unit name in two sectors stays two boxes
 
 
+def test_sectors_boxes_show_their_name_on_short_lines_and_their_count():
+    (tree,) = charts.sectors(sector_table()).data
+    shown = dict(zip(tree.labels, tree.text))
+    assert shown["UBND huyện"] == "UBND huyện<br>8"
+    assert shown["Khối chính quyền"] == "Khối chính<br>quyền<br>10"
+    assert tree.texttemplate == "%{text}"
+
+
 def test_sectors_english_labels():
     (tree,) = charts.sectors(sector_table(), language="en").data
     assert "Party" in tree.labels and "Government" in tree.labels and "All" in tree.labels
@@ -132,19 +140,23 @@ def test_sectors_english_labels():
 def test_qualifications_two_panels_ordered_by_level():
     fig = charts.qualifications(education_table(), theory_table())
     education, theory = fig.data
-    assert list(education.x) == ["Tiến sĩ", "Thạc sĩ", "Đại học", "Cao đẳng", "Trung cấp", "Chưa qua đào tạo", "(không rõ)"]
-    assert list(education.y) == [2, 15, 30, 0, 0, 0, 1]
-    assert list(theory.x) == ["Cao cấp", "Trung cấp", "Sơ cấp", "Chưa qua đào tạo"]
-    assert list(theory.y) == [28, 20, 0, 0]
-    assert education.xaxis == "x" and theory.xaxis == "x2"
+    assert education.orientation == theory.orientation == "h"  # level names read across
+    assert list(education.y) == ["Tiến sĩ", "Thạc sĩ", "Đại học", "Cao đẳng", "Trung cấp", "Chưa qua đào tạo", "(không rõ)"]
+    assert list(education.x) == [2, 15, 30, 0, 0, 0, 1]
+    assert list(theory.y) == ["Cao cấp", "Trung cấp", "Sơ cấp", "Chưa qua đào tạo"]
+    assert list(theory.x) == [28, 20, 0, 0]
+    assert education.yaxis == "y" and theory.yaxis == "y2"
+    assert fig.layout.yaxis.autorange == fig.layout.yaxis2.autorange == "reversed"  # highest level on top
+    assert fig.layout.xaxis.range == fig.layout.xaxis2.range == (0, 30 * 1.3)  # one count axis for both
     subtitles = [a.text for a in fig.layout.annotations]
     assert subtitles == ["Trình độ chuyên môn", "Lý luận chính trị"]
     assert theory.text[0] == "28 (58,33 %)"
+    assert fig.layout.xaxis2.title.text == "Số người"
 
 
 def test_qualifications_english():
     fig = charts.qualifications(education_table(), theory_table(), language="en")
-    assert fig.data[0].x[0] == "Doctorate" and fig.data[1].x[0] == "Advanced"
+    assert fig.data[0].y[0] == "Doctorate" and fig.data[1].y[0] == "Advanced"
     assert [a.text for a in fig.layout.annotations] == ["Education", "Political theory"]
 
 
@@ -152,9 +164,9 @@ def test_qualifications_renamed_columns_keep_their_labels():
     education = education_table().rename(columns={"education": "trinh_do"})
     theory = theory_table().rename(columns={"political_theory": "llct"})
     fig = charts.qualifications(education, theory, education="trinh_do", theory="llct")
-    assert list(fig.data[0].x)[:3] == ["Tiến sĩ", "Thạc sĩ", "Đại học"]
-    assert list(fig.data[1].x)[0] == "Cao cấp"
-    assert list(fig.data[0].y) == [2, 15, 30, 0, 0, 0, 1]
+    assert list(fig.data[0].y)[:3] == ["Tiến sĩ", "Thạc sĩ", "Đại học"]
+    assert list(fig.data[1].y)[0] == "Cao cấp"
+    assert list(fig.data[0].x) == [2, 15, 30, 0, 0, 0, 1]
 
 
 # Compliance table -------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ import pytest
 
 from analysis.charts import theme
 from analysis.charts.margins import (
-    EDGE_ROOM, SAFETY, TEXT_PAD, TICK_ROOM, TITLE_ROOM, label_width, reserve_label_margins, reserve_text_margin,
-    text_width,
+    EDGE_ROOM, LEGEND_GAP, LEGEND_ROW, LEGEND_SYMBOL, LEGEND_TOP, SAFETY, TEXT_PAD, TICK_ROOM, TITLE_ROOM, TITLE_TOP,
+    label_width, legend_width, reserve_label_margins, reserve_legend_row, reserve_text_margin, text_width,
 )
 
 
@@ -109,3 +109,71 @@ def test_finish_keeps_the_women_share_label_of_a_full_bar_inside_the_figure():
     fig = composition.women_share(table)
     assert fig.data[0].text == ("100 % (3/3)",) and tuple(fig.layout.xaxis.range) == (0, 105)
     assert fig.layout.margin.r > theme.MARGIN["r"]
+
+
+# Legend and title -------------------------------------------------------------------------------
+
+
+def _legend_figure(title, names, **layout):
+    fig = go.Figure([go.Bar(x=[1], y=["a"], name=name, orientation="h") for name in names])
+    return fig.update_layout(title_text=title, **layout)
+
+
+def _legend_row(fig):
+    return reserve_legend_row(fig, theme.BASE_FONT_SIZE, theme.TITLE_FONT_SIZE, theme.MARGIN, (theme.WIDTH, theme.HEIGHT))
+
+
+def test_legend_width_adds_up_its_items_and_its_title():
+    fig = _legend_figure("t", ["ab", "abcd"], legend_title_text="abc")
+    items = 2 * (LEGEND_SYMBOL + LEGEND_GAP) + text_width("ab", 16) + text_width("abcd", 16)
+    assert legend_width(fig, 16) == pytest.approx(items + text_width("abc", 16) + LEGEND_GAP)
+    # one trace, or a legend turned off, or a chart without legend entries: no legend
+    assert legend_width(_legend_figure("t", ["ab"]), 16) == 0
+    assert legend_width(_legend_figure("t", ["ab", "cd"], showlegend=False), 16) == 0
+    assert legend_width(go.Figure([go.Heatmap(z=[[1]], name="a"), go.Heatmap(z=[[1]], name="b")]), 16) == 0
+
+
+def test_a_long_title_and_a_wide_legend_get_a_row_each():
+    # composition's ages by title: its 700 px title and 560 px legend met in a 1000 px figure
+    fig = _legend_figure("Độ tuổi theo chức danh quy hoạch (tuổi khi bắt đầu nhiệm kỳ)",
+                         ["Dưới 45", "45–50", "Trên 50"], legend_title_text="Tuổi khi bắt đầu nhiệm kỳ")
+    title = text_width(fig.layout.title.text, theme.TITLE_FONT_SIZE)
+    assert title + legend_width(fig, 16) > theme.WIDTH - theme.MARGIN["r"]
+    _legend_row(fig)
+    legend = fig.layout.legend
+    assert (legend.xref, legend.x, legend.xanchor) == ("container", 0.01, "left")
+    assert (legend.yref, legend.yanchor) == ("container", "top")
+    assert legend.y == pytest.approx(1 - LEGEND_TOP / theme.HEIGHT)  # 58 px from the top
+    assert fig.layout.title.y == pytest.approx(1 - TITLE_TOP / theme.HEIGHT) and fig.layout.title.yanchor == "top"
+    assert fig.layout.margin.t == LEGEND_TOP + LEGEND_ROW + 17  # the title, then a legend row, then the plot
+
+
+def test_a_legend_wider_than_the_figure_gets_as_many_rows_as_it_needs():
+    fig = _legend_figure("Tiêu đề", [f"Đơn vị số {i} của huyện" for i in range(12)], height=800)
+    rows = math.ceil(legend_width(fig, 16) / (0.98 * theme.WIDTH))
+    assert rows >= 2
+    _legend_row(fig)
+    assert fig.layout.margin.t == LEGEND_TOP + LEGEND_ROW * rows + 17
+    assert fig.layout.legend.y == pytest.approx(1 - LEGEND_TOP / 800)
+
+
+def test_a_legend_with_room_beside_the_title_or_placed_by_its_chart_stays():
+    fig = _legend_figure("Ngắn", ["Nam", "Nữ"])
+    _legend_row(fig)
+    assert fig.layout.legend.x is None and fig.layout.margin.t is None  # the template's place
+    long = "Tỷ lệ tín nhiệm thấp của cùng một người qua các đợt, từng người một"
+    placed = _legend_figure(long, ["Nguyễn Thị Lý", "Đào Thúy Trang", "Lê Văn A"], legend=dict(y=-0.2))
+    _legend_row(placed)
+    assert placed.layout.legend.y == -0.2 and placed.layout.legend.xref is None
+    taller = _legend_figure(long, ["Nguyễn Thị Lý", "Đào Thúy Trang", "Lê Văn A"], margin=dict(t=200))
+    _legend_row(taller)
+    assert taller.layout.legend.xref == "container" and taller.layout.margin.t == 200  # only ever widens
+
+
+def test_finish_moves_the_legend_of_a_house_chart_that_would_meet_its_title():
+    names = ["Dưới 45", "45–50", "Trên 50"]
+    long = "Độ tuổi theo chức danh quy hoạch (tuổi khi bắt đầu nhiệm kỳ)"
+    met = theme.finish(_legend_figure(None, names, legend_title_text="Tuổi khi bắt đầu nhiệm kỳ"), long, "vi")
+    assert met.layout.legend.xref == "container" and met.layout.margin.t > theme.MARGIN["t"]
+    apart = theme.finish(_legend_figure(None, names), "Độ tuổi", "vi")
+    assert apart.layout.legend.xref is None and apart.layout.margin.t is None

@@ -101,6 +101,20 @@ def test_count_with_percent_per_language():
     assert theme.format_count_percent(12, None, "vi") == "12"
 
 
+def test_wrap_breaks_at_spaces_into_short_lines():
+    assert theme.wrap("Ủy ban Kiểm tra Huyện ủy", 10) == "Ủy ban<br>Kiểm tra<br>Huyện ủy"
+    assert theme.wrap("Phòng Y tế", 10) == "Phòng Y tế"  # 10 characters: one line
+    assert theme.wrap("Ủy  ban", 10) == "Ủy ban"  # spaces as one
+    assert theme.wrap("Nhiềuchữliềnnhau ở đây", 10) == "Nhiềuchữliềnnhau<br>ở đây"  # a long word keeps its line
+
+
+def test_values_too_small_to_read_are_left_out_and_values_outside_bars_keep_their_size():
+    fig = theme.finish(go.Figure(go.Bar(x=["a"], y=[1], text=["1"])), "t", "vi")
+    template = fig.layout.template  # what plotly.js gets with the figure
+    assert template.layout.uniformtext.minsize == theme.NOTE_FONT_SIZE and template.layout.uniformtext.mode == "hide"
+    assert template.data.bar[0].constraintext == "inside" and template.data.waterfall[0].constraintext == "inside"
+
+
 # Figures ----------------------------------------------------------------------------------------
 
 

@@ -212,7 +212,7 @@ def share_histogram(
     tallest = (df[pct].dropna().astype(float) // bin_size).value_counts().max()
     return theme.finish(
         fig, heading, language, barmode="stack", bargap=0.05,
-        xaxis=dict(range=[0, 100 + bin_size], ticksuffix=" %", title=_t("charts.distribution_axis", language)),
+        xaxis=dict(range=[-theme.CORNER_ROOM, 100 + bin_size], ticksuffix=" %", title=_t("charts.distribution_axis", language)),
         yaxis=dict(title=_t("charts.people_axis", language), **theme.count_axis(float(tallest))),
     )
 
@@ -335,7 +335,7 @@ def steps_heatmap(
         z=z, x=[_t("step", language, step=s) for s in steps], y=rows, text=text, texttemplate="%{text}",
         hovertext=hover, hoverinfo="text", zmin=0, zmax=100, xgap=2, ygap=2,
         colorscale=[[0, theme.FAIL_COLOUR], [0.5, "#FFFFFF"], [1, theme.PASS_COLOUR]],
-        colorbar=dict(title=dict(text=_t("charts.heatmap_colour", language)), ticksuffix=" %"),
+        colorbar=dict(title=dict(text=_t("charts.heatmap_colour", language), side="right"), ticksuffix=" %"),
     ))
     return theme.finish(
         fig, heading, language, height=_height(len(rows), 30),

@@ -25,6 +25,7 @@ from analysis.charts import theme
 from analysis.errors import ParameterError
 from analysis.numbers import percent
 
+BOX_LINE = 10  # characters a line of a treemap box's name ("Ủy ban / Kiểm tra / Huyện ủy")
 OPERATORS = {
     ">=": "≥", "=>": "≥", "≥": "≥", "<=": "≤", "=<": "≤", "≤": "≤",
     ">": ">", "<": "<", "==": "=", "=": "=",
@@ -288,8 +289,9 @@ def sectors(
             values=values,
             branchvalues="total",
             marker=dict(colors=colours, line=dict(color="white", width=2)),
-            text=[theme.format_count(v, language) for v in values],
-            texttemplate="%{label}<br>%{text}",
+            # a long name on short lines: a narrow box then still shows it at a readable size
+            text=[f"{theme.wrap(n, BOX_LINE)}<br>{theme.format_count(v, language)}" for n, v in zip(names, values)],
+            texttemplate="%{text}",
             textfont_size=theme.BASE_FONT_SIZE,
             hovertext=hover,
             hovertemplate="%{hovertext}<extra></extra>",
@@ -309,10 +311,11 @@ def _level_bars(
     pct: str | None,
     colour: str,
     language: str,
-    col: int,
+    row: int,
 ) -> int:
-    """One panel of `qualifications` (``column`` holds codes of the schema column ``codes``);
-    returns the largest count drawn."""
+    """One panel of `qualifications` (``column`` holds codes of the schema column ``codes``):
+    horizontal bars, highest level on top, each value written after its bar; returns the largest
+    count drawn."""
     if df.empty:
         return 0
     keys = theme.category_order(df[column], order)
@@ -321,8 +324,9 @@ def _level_bars(
     texts = [theme.format_count_percent(totals[k], pcts[k], language) for k in keys]
     fig.add_trace(
         go.Bar(
-            x=names,
-            y=[totals[k] for k in keys],
+            x=[totals[k] for k in keys],
+            y=names,
+            orientation="h",
             name=_t(f"qualifications.{codes}", language),
             marker_color=[theme.MISSING_COLOUR if k is None else colour for k in keys],
             text=texts,
@@ -332,10 +336,10 @@ def _level_bars(
             hovertemplate="%{hovertext}<extra></extra>",
             showlegend=False,
         ),
-        row=1,
-        col=col,
+        row=row,
+        col=1,
     )
-    fig.update_xaxes(categoryorder="array", categoryarray=names, row=1, col=col)
+    fig.update_yaxes(categoryorder="array", categoryarray=names, autorange="reversed", row=row, col=1)
     return max(totals.values())
 
 
@@ -349,7 +353,8 @@ def qualifications(
     language: str = "vi",
     title: str | None = None,
 ) -> go.Figure:
-    """Two panels: education (doctorate → none) and political theory (advanced → none)."""
+    """Two panels, one above the other: education (doctorate → none) and political theory
+    (advanced → none), as horizontal bars on one count axis, so the level names read across."""
     what = "qualifications"
     language = theme.check_inputs(education_df, [education, count, pct], language, what)
     theme.check_inputs(theory_df, [theory, count, pct], language, what)
@@ -357,30 +362,36 @@ def qualifications(
     if education_df.empty and theory_df.empty:
         return theme.empty_figure(chart_title, language)
 
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        subplot_titles=[
-            _t("qualifications.education", language),
-            _t("qualifications.political_theory", language),
-        ],
-        horizontal_spacing=0.1,
-    )
     panels = (  # the labels follow the schema's code lists, whatever the columns are called
         (education_df, education, "education", schema.EDUCATION, theme.PALETTE[0]),
         (theory_df, theory, "political_theory", schema.POLITICAL_THEORY, theme.PALETTE[2]),
     )
+    bars = [len(theme.category_order(frame[column], order)) if not frame.empty else 1
+            for frame, column, _, order, _ in panels]
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        subplot_titles=[
+            _t("qualifications.education", language),
+            _t("qualifications.political_theory", language),
+        ],
+        row_heights=bars,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+    )
     largest = max(
         [
-            _level_bars(fig, frame, column, codes, order, count, pct, colour, language, col)
-            for col, (frame, column, codes, order, colour) in enumerate(panels, start=1)
+            _level_bars(fig, frame, column, codes, order, count, pct, colour, language, row)
+            for row, (frame, column, codes, order, colour) in enumerate(panels, start=1)
         ]
         + [1]
     )
-    fig.update_yaxes(range=[0, largest * 1.25], **theme.count_axis(largest))
-    fig.update_yaxes(title_text=_t("qualifications.y", language), row=1, col=1)
+    # room after the longest bar for its value; one axis, so both panels compare
+    fig.update_xaxes(range=[0, largest * 1.3], **theme.count_axis(largest))
+    fig.update_xaxes(title_text=_t("qualifications.x", language), row=2, col=1)
     fig.update_annotations(font_size=theme.BASE_FONT_SIZE + 2)
-    return theme.finish(fig, chart_title, language)
+    height = theme.bars_height(sum(bars) + 2, per_bar=36)
+    return theme.finish(fig, chart_title, language, height=height, bargap=0.25)
 
 
 # The regime's checks ---------------------------------------------------------------------------

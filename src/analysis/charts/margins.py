@@ -10,6 +10,10 @@ estimate got wrong. The figure looks the same either way: only the work to get t
 :func:`reserve_text_margin` does the same on the right for values written after horizontal bars
 (``textposition="outside"``, not clipped to the axis): ``automargin`` does not see them, so a bar
 reaching the end of its axis would have its label cut at the edge of the figure ("100 % (3/3").
+
+:func:`reserve_legend_row` moves a legend from the template's place (top right, above the plot)
+to a row of its own under the title when the two would meet: a long title and a wide legend
+would otherwise be written over each other.
 """
 
 from __future__ import annotations
@@ -139,4 +143,67 @@ def reserve_text_margin(fig: go.Figure, font_size: float, default_margin: dict, 
         needed = max(needed, (label - (1 - share) * span) / share)
     if needed > right:
         fig.layout.margin.r = math.ceil(needed)
+    return fig
+
+
+LEGEND_SYMBOL = 40  # px before each legend text (plotly's symbol and gap)
+LEGEND_GAP = 12  # px after each legend item, and after the legend's title
+TITLE_GAP = 16  # px kept between the title's end and the legend
+TITLE_TOP = 16  # px from the top of the figure to the top of the title ...
+LEGEND_TOP = 58  # ... and of the legend row under it
+LEGEND_ROW = 30  # px a row of legend items takes
+_NO_LEGEND_ITEMS = {"heatmap", "histogram2d", "treemap", "sunburst", "sankey", "table", "indicator"}
+
+
+def _legend_items(fig: go.Figure) -> list[str]:
+    """Names plotly lists in ``fig``'s legend (none when it would not show one)."""
+    names = [str(trace.name or "") for trace in fig.data
+             if trace.type not in _NO_LEGEND_ITEMS and trace.showlegend is not False]
+    shown = fig.layout.showlegend
+    return [] if shown is False or (shown is None and len(names) < 2) else names
+
+
+def legend_width(fig: go.Figure, font_size: float) -> float:
+    """Estimated width in px of ``fig``'s legend laid out in one row (0 without a legend)."""
+    items = _legend_items(fig)
+    if not items:
+        return 0.0
+    size = fig.layout.legend.font.size or font_size
+    width = sum(LEGEND_SYMBOL + label_width([name], size) + LEGEND_GAP for name in items)
+    if fig.layout.legend.title.text:
+        width += label_width([fig.layout.legend.title.text], fig.layout.legend.title.font.size or size) + LEGEND_GAP
+    return width
+
+
+def legend_under_title(height: int, rows: int = 1) -> dict:
+    """Layout for a legend in a row (or ``rows``) of its own under the title, left-aligned, a fixed
+    distance from the top whatever the figure's height."""
+    return dict(legend=dict(yref="container", y=1 - LEGEND_TOP / height, yanchor="top", xref="container",
+                            x=0.01, xanchor="left", orientation="h"),
+                margin=dict(t=LEGEND_TOP + LEGEND_ROW * rows + 17),
+                title=dict(y=1 - TITLE_TOP / height, yanchor="top"))
+
+
+def reserve_legend_row(fig: go.Figure, font_size: float, title_size: float, default_margin: dict,
+                       default_size: tuple[int, int]) -> go.Figure:
+    """Move ``fig``'s legend under its title when, at the template's place (right-aligned above
+    the plot, beside the title), the two would meet (in place; returns ``fig``). A legend the
+    chart placed itself is left where it is."""
+    legend = fig.layout.legend
+    title = fig.layout.title.text
+    if not title or any(v is not None for v in (legend.x, legend.y, legend.xref, legend.yref)):
+        return fig
+    wide = legend_width(fig, font_size)
+    if not wide:
+        return fig
+    width = fig.layout.width or default_size[0]
+    height = fig.layout.height or default_size[1]
+    right = fig.layout.margin.r if fig.layout.margin.r is not None else default_margin["r"]
+    if text_width(title, fig.layout.title.font.size or title_size) + TITLE_GAP <= width - right - wide:
+        return fig
+    rows = max(1, math.ceil(wide / (0.98 * width)))
+    layout = legend_under_title(height, rows)
+    top = fig.layout.margin.t if fig.layout.margin.t is not None else default_margin["t"]
+    layout["margin"]["t"] = max(top, layout["margin"]["t"])
+    fig.update_layout(layout)
     return fig

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from analysis import labels
-from analysis.charts.margins import reserve_label_margins, reserve_text_margin
+from analysis.charts.margins import reserve_label_margins, reserve_legend_row, reserve_text_margin
 from analysis.errors import ParameterError
 
 TEMPLATE = "quyhoach"
@@ -43,6 +43,7 @@ PASS_COLOUR = "#009E73"
 FAIL_COLOUR = "#D55E00"
 NEUTRAL_COLOUR = "#7F7F7F"
 LINE_COLOUR = "#333333"  # threshold lines (50 %, 2/3 …)
+CORNER_ROOM = 2.5  # percentage points left of 0 on a 0–100 % x axis: its "0 %" then clears the y axis's "0"
 MISSING_COLOUR = "#BBBBBB"  # "(unknown)" categories
 MAJORITY_COLOUR = "#0072B2"  # e.g. Kinh
 MINORITY_COLOUR = "#E69F00"  # e.g. ethnic minorities
@@ -62,6 +63,10 @@ NOTE_MARK = "*"  # after a value that is remembered [M], not confirmed against t
 
 def _build_template() -> go.layout.Template:
     template = go.layout.Template()
+    # a value written outside its bar has room there: never shrink it to the bar's width (inside
+    # values still shrink, and uniformtext leaves out those too small to read)
+    template.data.bar = [go.Bar(constraintext="inside")]
+    template.data.waterfall = [go.Waterfall(constraintext="inside")]
     template.layout = go.Layout(
         font=dict(family=FONT_FAMILY, size=BASE_FONT_SIZE, color=TEXT_COLOUR),
         title=dict(font=dict(size=TITLE_FONT_SIZE), x=0.0, xanchor="left"),
@@ -79,6 +84,9 @@ def _build_template() -> go.layout.Template:
         yaxis=dict(showgrid=True, gridcolor="#E5E5E5", zerolinecolor="#999999", automargin=True,
                    ticklabeloverflow="allow"),
         hoverlabel=dict(font=dict(size=BASE_FONT_SIZE)),
+        # a value that fits its bar or box only below the smallest text we show is left out, not
+        # shrunk to a speck (hover and the table under the chart still give it)
+        uniformtext=dict(minsize=NOTE_FONT_SIZE, mode="hide"),
         separators=",.",  # Vietnamese decimal comma, dot for thousands (finish() sets per language)
     )
     return template
@@ -145,6 +153,18 @@ def format_number(value: object, language: str, places: int = 2, missing: str = 
     if text in ("-0", ""):
         text = "0"
     return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` on lines of at most ``width`` characters (broken at spaces, joined by ``<br>``);
+    a longer word keeps a line of its own."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 def format_count(value: object, language: str, missing: str = "—") -> str:
@@ -457,6 +477,7 @@ def finish(
     # the registered object, not its name: plotly deep-copies a template it looks up by name (~12 ms)
     fig.update_layout(template=pio.templates[TEMPLATE], title_text=title, **layout)
     reserve_label_margins(fig, BASE_FONT_SIZE, MARGIN["l"])
+    reserve_legend_row(fig, BASE_FONT_SIZE, TITLE_FONT_SIZE, MARGIN, (WIDTH, HEIGHT))
     return reserve_text_margin(fig, BASE_FONT_SIZE, MARGIN, WIDTH)
 
 

@@ -157,7 +157,8 @@ def low_share_distribution(bins: pd.DataFrame, language: str = "vi", title: str 
         theme.add_threshold(fig, value, label, axis="x")
     return theme.finish(
         fig, heading, language, barmode="group", bargap=0.05,
-        xaxis=dict(range=[0, 100], dtick=10, title=_t("charts.distribution_axis", language)),
+        xaxis=dict(range=[-theme.CORNER_ROOM, 100], tick0=0, dtick=10,
+                   title=_t("charts.distribution_axis", language)),
         yaxis=dict(title=_t("charts.people_axis", language), rangemode="tozero", tick0=0,
                    dtick=max(1, math.ceil(theme.nice_step(float(bins["people"].max()), 4)))),
     )
