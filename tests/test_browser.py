@@ -2,7 +2,7 @@
 
 One build of every report of reports.yml (decks included) per session, reused by every test here;
 each page must make no request outside the file system, log no console error, draw every chart
-with no text cut at its edge, and show Vietnamese text. A screenshot of each is kept in test-artifacts/screenshots/ (ignored by
+with no text cut at its edge, written over another or too small to read, and show Vietnamese text. A screenshot of each is kept in test-artifacts/screenshots/ (ignored by
 git). Hostile text (HTML, script, spreadsheet formulas in names, units, positions, titles and the
 dataset's name) must show as text, run nothing, and be inert in the CSV files.
 """
@@ -20,6 +20,7 @@ from rich.console import Console
 from analysis import config, labels
 from analysis.browser import CHARTS_DRAWN, CHROMIUM, chromium, offline_page, open_report
 from analysis.build import build, load_config, plan
+from analysis.charts.theme import NOTE_FONT_SIZE
 from analysis.plotlyjs import custom_plotlyjs
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
@@ -41,6 +42,33 @@ OUTSIDE = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).fl
                            || r.top < box.top - 1 || r.bottom > box.bottom + 1) ? t.textContent : null;
   }).filter(Boolean);
 })"""
+
+# Texts of a chart written over each other (a title over a legend, a label over a label): each
+# text's box turned as it is drawn (rotated tick labels stay apart), overlapping by more than 2 px
+CROWDED = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).flatMap((gd, chart) => {
+  const boxes = Array.from(gd.querySelectorAll('svg text')).filter(t => t.textContent.trim()).map(t => {
+    const b = t.getBBox(), m = t.getScreenCTM();
+    if (!b.width || !b.height || !m) return null;
+    const at = (x, y) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
+    return {text: t.textContent, corners: [at(b.x, b.y), at(b.x + b.width, b.y),
+                                           at(b.x + b.width, b.y + b.height), at(b.x, b.y + b.height)]};
+  }).filter(Boolean);
+  const apart = (p, q) => [p, q].some(({corners}) => [0, 1].some(k => {
+    const [x0, y0] = corners[k], [x1, y1] = corners[k + 1], n = [y0 - y1, x1 - x0], len = Math.hypot(...n) || 1;
+    const span = box => box.corners.map(([x, y]) => (x * n[0] + y * n[1]) / len);
+    const a = span(p), b = span(q);
+    return Math.min(Math.max(...a), Math.max(...b)) - Math.max(Math.min(...a), Math.min(...b)) <= 2;
+  }));
+  return boxes.flatMap((p, i) => boxes.slice(i + 1).filter(q => !apart(p, q))
+    .map(q => `chart ${chart + 1}: "${p.text}" / "${q.text}"`));
+})"""
+# Texts drawn smaller than the smallest the house shows (plotly shrinks a value to fit its bar)
+TINY = """(smallest) => Array.from(document.querySelectorAll('.plotly-graph-div')).flatMap((gd, chart) =>
+  Array.from(gd.querySelectorAll('svg text')).filter(t => t.textContent.trim()).map(t => {
+    const b = t.getBBox(), m = t.getScreenCTM();
+    const size = m ? parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b) : 0;
+    return b.width && size < smallest - 0.5 ? `chart ${chart + 1}: "${t.textContent}" ${size.toFixed(1)} px` : null;
+  }).filter(Boolean))"""
 
 
 def _pairs() -> list[tuple[str, str]]:
@@ -95,6 +123,8 @@ def _visit(browser, path: Path, shot: str) -> dict:
             "charts": page.evaluate("() => document.querySelectorAll('.plotly-graph-div').length"),
             "undrawn": page.evaluate(DRAWN), "text": "\n".join(texts), "svg": "\n".join(svg),
             "cut": [] if deck else page.evaluate(OUTSIDE),
+            "crowded": [] if deck else page.evaluate(CROWDED),
+            "tiny": [] if deck else page.evaluate(TINY, NOTE_FONT_SIZE),
             "marking": page.evaluate("() => (document.querySelector('.qh-slide-marking, .qh-marking-bar')"
                                      " || {}).textContent"),
             "metadata": page.evaluate("() => document.querySelectorAll('[data-qh-metadata]').length"),
@@ -108,6 +138,8 @@ def test_every_report_works_offline(built, browser, dataset_id, report):
     assert seen["errors"] == [] and seen["dialogs"] == []
     assert seen["charts"] > 0 and seen["undrawn"] == 0, "every chart has drawn its SVG"
     assert seen["cut"] == [], "texts cut at the edge of their chart"
+    assert seen["crowded"] == [], "texts written over each other"
+    assert seen["tiny"] == [], f"texts smaller than {NOTE_FONT_SIZE} px"
     assert labels.text(f"report.names.{report}", "vi") in seen["text"]
     assert len(VIETNAMESE.findall(seen["text"])) > 20
     assert seen["marking"].strip() == load_config(config.BUILD_CONFIG)["marking"]["vi"]  # reports.yml's
