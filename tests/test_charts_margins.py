@@ -7,7 +7,7 @@ import pytest
 
 from analysis.charts import theme
 from analysis.charts.margins import (
-    EDGE_ROOM, LEGEND_GAP, LEGEND_ROW, LEGEND_SYMBOL, LEGEND_TOP, SAFETY, TEXT_PAD, TICK_ROOM, TITLE_ROOM, TITLE_TOP,
+    EDGE_ROOM, LEGEND_GAP, LEGEND_ROW, LEGEND_SYMBOL, LEGEND_TOP, PLOT_GAP, SAFETY, TEXT_PAD, TICK_ROOM, TITLE_ROOM, TITLE_TOP,
     label_width, legend_width, reserve_label_margins, reserve_legend_row, reserve_text_margin, text_width,
 )
 
@@ -145,7 +145,7 @@ def test_a_long_title_and_a_wide_legend_get_a_row_each():
     assert (legend.yref, legend.yanchor) == ("container", "top")
     assert legend.y == pytest.approx(1 - LEGEND_TOP / theme.HEIGHT)  # 58 px from the top
     assert fig.layout.title.y == pytest.approx(1 - TITLE_TOP / theme.HEIGHT) and fig.layout.title.yanchor == "top"
-    assert fig.layout.margin.t == LEGEND_TOP + LEGEND_ROW + 17  # the title, then a legend row, then the plot
+    assert fig.layout.margin.t == LEGEND_TOP + LEGEND_ROW + PLOT_GAP  # the title, then a legend row, then the plot
 
 
 def test_a_legend_wider_than_the_figure_gets_as_many_rows_as_it_needs():
@@ -153,7 +153,7 @@ def test_a_legend_wider_than_the_figure_gets_as_many_rows_as_it_needs():
     rows = math.ceil(legend_width(fig, 16) / (0.98 * theme.WIDTH))
     assert rows >= 2
     _legend_row(fig)
-    assert fig.layout.margin.t == LEGEND_TOP + LEGEND_ROW * rows + 17
+    assert fig.layout.margin.t == LEGEND_TOP + LEGEND_ROW * rows + PLOT_GAP
     assert fig.layout.legend.y == pytest.approx(1 - LEGEND_TOP / 800)
 
 

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis import labels
-from analysis.charts import theme
+from analysis.charts import margins, theme
 from analysis.errors import ParameterError
 
 OUTCOME_COLOURS = {
@@ -54,9 +54,9 @@ def _translucent(colour: str, alpha: float = 0.35) -> str:
 
 def _top_legend(height: int) -> dict:
     """Layout for a legend under the title, a fixed distance from the top whatever the height."""
-    return dict(legend=dict(yref="container", y=1 - 58 / height, yanchor="top", xref="container", x=0.01,
-                            xanchor="left", orientation="h", traceorder="normal"), margin=dict(t=105),
-                title_y=1 - 16 / height, title_yanchor="top")
+    layout = margins.legend_under_title(height)
+    layout["legend"]["traceorder"] = "normal"
+    return layout
 
 
 def _height(rows: int, per_row: int = ROW_HEIGHT) -> int:

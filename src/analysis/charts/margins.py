@@ -152,6 +152,7 @@ TITLE_GAP = 16  # px kept between the title's end and the legend
 TITLE_TOP = 16  # px from the top of the figure to the top of the title ...
 LEGEND_TOP = 58  # ... and of the legend row under it
 LEGEND_ROW = 30  # px a row of legend items takes
+PLOT_GAP = 17  # px between the last legend row and the plot
 _NO_LEGEND_ITEMS = {"heatmap", "histogram2d", "treemap", "sunburst", "sankey", "table", "indicator"}
 
 
@@ -180,8 +181,8 @@ def legend_under_title(height: int, rows: int = 1) -> dict:
     distance from the top whatever the figure's height."""
     return dict(legend=dict(yref="container", y=1 - LEGEND_TOP / height, yanchor="top", xref="container",
                             x=0.01, xanchor="left", orientation="h"),
-                margin=dict(t=LEGEND_TOP + LEGEND_ROW * rows + 17),
-                title=dict(y=1 - TITLE_TOP / height, yanchor="top"))
+                margin=dict(t=LEGEND_TOP + LEGEND_ROW * rows + PLOT_GAP),
+                title_y=1 - TITLE_TOP / height, title_yanchor="top")
 
 
 def reserve_legend_row(fig: go.Figure, font_size: float, title_size: float, default_margin: dict,
