@@ -223,19 +223,6 @@ def composition_change(df: pd.DataFrame, language: str = "vi", title: str | None
     return theme.finish(fig, chart_title, language, height=max(theme.HEIGHT, 140 + 70 * sum(heights)))
 
 
-def _wrap(text: str, width: int = 34) -> str:
-    """Break a long label into lines of about ``width`` characters (``<br>``)."""
-    lines, line = [], ""
-    for word in str(text).split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "<br>".join(lines)
-
-
 def target_gauges(df: pd.DataFrame, language: str = "vi", title: str | None = None) -> go.Figure:
     """One gauge per check: the value after the review, its change from before (delta) and the
     target as the gauge's threshold; green when met after, orange when not, grey when not judged.
@@ -276,7 +263,7 @@ def target_gauges(df: pd.DataFrame, language: str = "vi", title: str | None = No
             number=dict(suffix=" %" if share else "", valueformat=".2~f", font=dict(size=34)),
             delta=dict(reference=before, valueformat=".2~f", increasing=dict(color=theme.NEUTRAL_COLOUR),
                        decreasing=dict(color=theme.NEUTRAL_COLOUR)) if before is not None else None,
-            title=dict(text=f"{_wrap(name)}<br><span style='font-size:14px'>{goal}</span>", font=dict(size=16)),
+            title=dict(text=f"{theme.wrap(name, 34)}<br><span style='font-size:14px'>{goal}</span>", font=dict(size=16)),
             gauge=dict(
                 axis=dict(range=[0, top]),
                 bar=dict(color=theme.RESULT_COLOURS[ok]),
