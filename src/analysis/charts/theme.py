@@ -34,6 +34,7 @@ NOTE_FONT_SIZE = 14  # footnotes under a figure; the smallest text we show
 WIDTH = 1000
 HEIGHT = 560
 MARGIN = dict(l=80, r=40, t=80, b=60)  # px; finish() widens the left one for long labels
+CORNER_ROOM = 2.5  # percentage points left of 0 on a 0–100 % x axis: its "0 %" then clears the y axis's "0"
 TEXT_COLOUR = "#222222"
 
 # Colour-blind-safe (Okabe–Ito); strong enough for a washed-out projector.
@@ -43,7 +44,6 @@ PASS_COLOUR = "#009E73"
 FAIL_COLOUR = "#D55E00"
 NEUTRAL_COLOUR = "#7F7F7F"
 LINE_COLOUR = "#333333"  # threshold lines (50 %, 2/3 …)
-CORNER_ROOM = 2.5  # percentage points left of 0 on a 0–100 % x axis: its "0 %" then clears the y axis's "0"
 MISSING_COLOUR = "#BBBBBB"  # "(unknown)" categories
 MAJORITY_COLOUR = "#0072B2"  # e.g. Kinh
 MINORITY_COLOUR = "#E69F00"  # e.g. ethnic minorities
