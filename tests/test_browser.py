@@ -18,7 +18,7 @@ import pytest
 from rich.console import Console
 
 from analysis import config, labels
-from analysis.browser import CHARTS_DRAWN, CHROMIUM, chromium, offline_page, open_report
+from analysis.browser import CHARTS_DRAWN, CHROMIUM, chromium, is_deck_page, offline_page, open_report
 from analysis.build import build, load_config, plan
 from analysis.charts.theme import NOTE_FONT_SIZE
 from analysis.plotlyjs import custom_plotlyjs
@@ -71,6 +71,18 @@ TINY = """(smallest) => Array.from(document.querySelectorAll('.plotly-graph-div'
   }).filter(Boolean))"""
 
 
+# report.css renders an output only near the screen (content-visibility): this renders them all
+RENDER_ALL = ".jp-OutputArea-output { content-visibility: visible !important; }"
+# the page's text as a reader selects and copies it (innerText leaves out what is not rendered)
+PAGE_TEXT = """() => {
+  const selection = getSelection();
+  selection.selectAllChildren(document.body);
+  const text = selection.toString();
+  selection.removeAllRanges();
+  return text;
+}"""
+
+
 def _pairs() -> list[tuple[str, str]]:
     try:
         jobs = plan(config.BUILD_CONFIG)[0]
@@ -108,8 +120,9 @@ def _visit(browser, path: Path, shot: str) -> dict:
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         deck = open_report(page, path)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=not deck)
-        texts = [page.evaluate("() => document.body.innerText")]
+        if deck:
+            page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"))
+        texts = [page.evaluate(PAGE_TEXT)]
         slides = page.evaluate("() => window.Reveal ? Reveal.getTotalSlides() : 1") if deck else 1
         for number in range(1, slides):
             page.evaluate("() => Reveal.next()")
@@ -118,7 +131,7 @@ def _visit(browser, path: Path, shot: str) -> dict:
             texts.append(page.evaluate("() => Reveal.getCurrentSlide().innerText"))
             page.screenshot(path=str(SCREENSHOTS / f"{shot}-{number + 1}.png"))
         svg = page.evaluate("() => Array.from(document.querySelectorAll('svg text')).map(t => t.textContent)")
-        return {
+        seen = {
             "blocked": blocked, "errors": errors, "dialogs": dialogs, "deck": deck, "slides": slides,
             "charts": page.evaluate("() => document.querySelectorAll('.plotly-graph-div').length"),
             "undrawn": page.evaluate(DRAWN), "text": "\n".join(texts), "svg": "\n".join(svg),
@@ -129,6 +142,10 @@ def _visit(browser, path: Path, shot: str) -> dict:
                                      " || {}).textContent"),
             "metadata": page.evaluate("() => document.querySelectorAll('[data-qh-metadata]').length"),
         }
+        if not deck:  # the whole page, once checked: a full-page capture shows only what is rendered
+            page.add_style_tag(content=RENDER_ALL)
+            page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
+        return seen
 
 
 @pytest.mark.parametrize(("dataset_id", "report"), PAIRS, ids=[f"{d}/{r}" for d, r in PAIRS])
@@ -188,8 +205,54 @@ def test_a_section_link_shows_its_heading_below_the_marking_bar_and_the_list_is_
             document.querySelector('.qh-marking-bar').getBoundingClientRect().bottom]""", href)
         assert bar <= top <= bar + 60, (text, top, bar)  # scrolled to, and not hidden by the bar
         assert page.evaluate("() => window.scrollY") > 1000
+        at_top = page.evaluate("() => document.elementFromPoint(innerWidth / 2, 4).className")
+        assert at_top == "qh-marking-bar" and bar > 0  # still fixed on top of the screen
         page.emulate_media(media="print")
         assert page.evaluate("() => getComputedStyle(document.querySelector('nav.qh-contents')).display") == "none"
+
+
+SCROLL_THROUGH = """async () => {
+  for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight / 2) {
+    window.scrollTo(0, y);
+    await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  }
+  window.scrollTo(0, 0);
+}"""
+# each chart as plotly.js drew it: every element with its attributes (in any order) and texts,
+# the figure's and its traces' random uids (in clip-path and gradient ids) taken out
+AS_DRAWN = """() => Array.from(document.querySelectorAll('.plotly-graph-div'), gd => {
+  const describe = node => node.nodeType === Node.TEXT_NODE ? node.textContent : [node.tagName,
+    ...Array.from(node.attributes, a => a.name + '=' + a.value).sort(), ...Array.from(node.childNodes, describe)];
+  const uids = [gd._fullLayout._uid, ...gd._fullData.map(trace => trace.uid)];
+  return uids.reduce((text, uid) => text.split(uid).join('uid'), JSON.stringify(describe(gd.querySelector('.svg-container'))));
+})"""
+PLACES = """() => Array.from(document.querySelectorAll('h1, h2, h3, p, table, .plotly-graph-div, .qh-footer'),
+  e => { const box = e.getBoundingClientRect(); return [e.tagName, box.top + scrollY, box.left, box.width, box.height]; })"""
+
+
+def test_outputs_off_screen_wait_to_be_rendered_and_change_nothing(built, browser, tmp_path):
+    """report.css leaves an output off screen unrendered until it comes near (content-visibility):
+    every chart must still be drawn exactly as on a page that renders everything at once, and,
+    once scrolled through, every heading, paragraph, table and chart sit where they would."""
+    pages = [path for path in (built / d / f"{r}.html" for d, r in PAIRS) if not is_deck_page(path)]
+    page_path = max(pages, key=lambda path: path.read_text(encoding="utf-8").count('class="plotly-graph-div"'))
+    rendering_all = tmp_path / page_path.name
+    rendering_all.write_text(page_path.read_text(encoding="utf-8").replace("</head>", f"<style>{RENDER_ALL}</style></head>", 1),
+                             encoding="utf-8")
+    seen = {}
+    for name, path in (("as built", page_path), ("rendering all", rendering_all)):
+        with offline_page(browser) as page:
+            open_report(page, path)
+            modes = page.evaluate("() => Array.from(document.querySelectorAll('.jp-OutputArea-output'),"
+                                  " o => getComputedStyle(o).contentVisibility)")
+            drawn = page.evaluate(AS_DRAWN)
+            page.evaluate(SCROLL_THROUGH)
+            seen[name] = modes, drawn, page.evaluate(PLACES)
+    modes, drawn, places = seen["as built"]
+    assert modes[0] == "visible" and set(modes[1:]) == {"auto"}  # the title's output (marking bar) aside
+    assert set(seen["rendering all"][0]) == {"visible"}
+    assert len(drawn) >= 10 and drawn == seen["rendering all"][1]
+    assert len(places) > len(drawn) and places == seen["rendering all"][2]
 
 
 def _timer(page) -> tuple[str, float]:
