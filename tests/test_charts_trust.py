@@ -135,7 +135,7 @@ def test_compare_votes(table):
 def test_compare_votes_legend_gives_each_entry_its_own_colour(table):
     # levels (left) and low-trust bands (right) share one legend: "low" and "2/3 or more" must differ
     fig = charts.compare_votes(trust_rounds.vote_summary_table(table))
-    colours = {t.name: t.marker.color for t in fig.data}
+    colours = {t.name: t.marker.color for t in fig.data if t.showlegend is not False}
     assert list(colours) == ["Tín nhiệm cao", "Tín nhiệm", "Tín nhiệm thấp",
                              "Dưới 1/2", "Trên 1/2 (dưới 2/3)", "Từ 2/3 trở lên"]
     assert len(set(colours.values())) == 6
@@ -168,6 +168,11 @@ def test_every_chart_works_with_only_two_level_votes(table):
     fig = charts.compare_votes(trust_rounds.vote_summary_table(two))
     assert [t.name for t in fig.data] == ["Đồng ý", "Số người trên 50 % đồng ý", "Số người không quá 50 % đồng ý"]
     assert list(fig.data[0].y) == [71.11] and list(fig.data[1].y) == [2] and list(fig.data[2].y) == [1]
+    # the mean share is named by its panel, so the legend's one green means "over 50 % agree"
+    assert [a.text for a in fig.layout.annotations[:2]] == ["Tỷ lệ đồng ý bình quân (%)", "Số người theo kết quả đồng ý"]
+    legend = {t.name: t.marker.color for t in fig.data if t.showlegend is not False}
+    assert list(legend) == ["Số người trên 50 % đồng ý", "Số người không quá 50 % đồng ý"]
+    assert len(set(legend.values())) == 2 and fig.data[0].marker.color == legend["Số người trên 50 % đồng ý"]
     for fig in (charts.low_share_distribution(trust_rounds.low_share_bins(two)),
                 charts.by_position_group(trust_rounds.position_group_table(two)),
                 charts.rounds_slope(trust_rounds.match_rounds(two))):

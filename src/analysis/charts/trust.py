@@ -267,13 +267,16 @@ def compare_votes(summary: pd.DataFrame, by: str = "conference_id", language: st
         return theme.finish(theme.no_data(go.Figure(), language), heading, language)
     theme.require_columns(df, [f"{lv}_pct" for lv in shares] + list(groups), "vote_summary_table")
     keys = [labels.code_label("body", k, language) if by == "body" else str(k) for k in df[by]]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[_t("charts.compare_shares", language),
+    # two-level: the one share is named by its panel's title, not in the legend, where its green
+    # would stand beside the green of "people over 50 % agree"
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[_t("charts.compare_shares" if three else "charts.compare_agree_share",
+                                                          language),
                                                        _t("charts.compare_bands" if three else "charts.compare_agreed",
                                                           language)],
                         horizontal_spacing=0.12)
     for level in shares:
         fig.add_trace(go.Bar(x=keys, y=df[f"{level}_pct"].tolist(), name=labels.code_label("level", level, language),
-                             marker_color=LEVEL_COLOURS[level], legendgroup="levels",
+                             marker_color=LEVEL_COLOURS[level], legendgroup="levels", showlegend=bool(three),
                              text=[_pct(p, language) for p in df[f"{level}_pct"]], textposition="inside"),
                       row=1, col=1)
     colours = BAND_COLOURS if three else {"agreed": HIGH_COLOUR, "not_agreed": LOW_COLOUR}
