@@ -2,7 +2,8 @@
 
 One build of every report of reports.yml (decks included) per session, reused by every test here;
 each page must make no request outside the file system, log no console error, draw every chart
-with no text cut at its edge, written over another or too small to read, and show Vietnamese text. A screenshot of each is kept in test-artifacts/screenshots/ (ignored by
+with no text cut at its edge, written over another, too small to read or crossed by a threshold
+line, and show Vietnamese text. A screenshot of each is kept in test-artifacts/screenshots/ (ignored by
 git). Hostile text (HTML, script, spreadsheet formulas in names, units, positions, titles and the
 dataset's name) must show as text, run nothing, and be inert in the CSV files.
 """
@@ -69,6 +70,22 @@ TINY = """(smallest) => Array.from(document.querySelectorAll('.plotly-graph-div'
     const size = m ? parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b) : 0;
     return b.width && size < smallest - 0.5 ? `chart ${chart + 1}: "${t.textContent}" ${size.toFixed(1)} px` : null;
   }).filter(Boolean))"""
+
+
+# a bar's value crossed by a dashed threshold line (50 %, 2/3 …) running through its box
+CROSSED = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).flatMap((gd, chart) => {
+  const lines = Array.from(gd.querySelectorAll('.shapelayer path'))
+    .filter(path => !['', 'none'].includes(path.style.strokeDasharray))
+    .map(path => path.getBoundingClientRect());
+  return Array.from(gd.querySelectorAll('text.bartext')).flatMap(text => {
+    const box = text.getBoundingClientRect();
+    const across = line => (line.width < 4 && line.left > box.left && line.right < box.right
+                            && line.top < box.bottom && line.bottom > box.top)
+      || (line.height < 4 && line.top > box.top && line.bottom < box.bottom
+          && line.left < box.right && line.right > box.left);
+    return lines.some(across) ? [`chart ${chart + 1}: "${text.textContent}"`] : [];
+  });
+})"""
 
 
 # report.css renders an output only near the screen (content-visibility): this renders them all
@@ -138,6 +155,7 @@ def _visit(browser, path: Path, shot: str) -> dict:
             "cut": [] if deck else page.evaluate(OUTSIDE),
             "crowded": [] if deck else page.evaluate(CROWDED),
             "tiny": [] if deck else page.evaluate(TINY, NOTE_FONT_SIZE),
+            "crossed": [] if deck else page.evaluate(CROSSED),
             "marking": page.evaluate("() => (document.querySelector('.qh-slide-marking, .qh-marking-bar')"
                                      " || {}).textContent"),
             "metadata": page.evaluate("() => document.querySelectorAll('[data-qh-metadata]').length"),
@@ -157,6 +175,7 @@ def test_every_report_works_offline(built, browser, dataset_id, report):
     assert seen["cut"] == [], "texts cut at the edge of their chart"
     assert seen["crowded"] == [], "texts written over each other"
     assert seen["tiny"] == [], f"texts smaller than {NOTE_FONT_SIZE} px"
+    assert seen["crossed"] == [], "values crossed by a threshold line"
     assert labels.text(f"report.names.{report}", "vi") in seen["text"]
     assert len(VIETNAMESE.findall(seen["text"])) > 20
     assert seen["marking"].strip() == load_config(config.BUILD_CONFIG)["marking"]["vi"]  # reports.yml's

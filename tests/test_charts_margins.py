@@ -99,16 +99,19 @@ def test_values_with_room_to_spare_or_an_autoranged_axis_keep_the_margin():
     assert reserve_text_margin(inside, 16, theme.MARGIN, theme.WIDTH).layout.margin.r is None
 
 
-def test_finish_keeps_the_women_share_label_of_a_full_bar_inside_the_figure():
+def test_women_share_values_sit_in_their_bars_and_an_empty_bars_after_it():
+    """Values inside at the base (clear of the target line), so a full bar's value needs no room on
+    the right; an empty bar's value is written after it, since plotly's "auto" would drop it."""
     import pandas as pd
 
     from analysis.charts import composition
 
-    table = pd.DataFrame({"body": ["bch"], "title_id": [None], "title": [None], "people": [3], "women": [3],
-                          "women_pct": [100.0]})
+    table = pd.DataFrame({"body": ["bch", "btv"], "title_id": [None, None], "title": [None, None],
+                          "people": [3, 4], "women": [3, 0], "women_pct": [100.0, 0.0]})
     fig = composition.women_share(table)
-    assert fig.data[0].text == ("100 % (3/3)",) and tuple(fig.layout.xaxis.range) == (0, 105)
-    assert fig.layout.margin.r > theme.MARGIN["r"]
+    assert dict(zip(fig.data[0].text, fig.data[0].textposition)) == {"100 % (3/3)": "auto", "0 % (0/4)": "outside"}
+    assert fig.data[0].insidetextanchor == "start" and tuple(fig.layout.xaxis.range) == (0, 105)
+    assert fig.layout.margin.r is None
 
 
 # Legend and title -------------------------------------------------------------------------------
@@ -177,3 +180,20 @@ def test_finish_moves_the_legend_of_a_house_chart_that_would_meet_its_title():
     assert met.layout.legend.xref == "container" and met.layout.margin.t > theme.MARGIN["t"]
     apart = theme.finish(_legend_figure(None, names), "Độ tuổi", "vi")
     assert apart.layout.legend.xref is None and apart.layout.margin.t is None
+
+
+def test_women_share_value_a_target_line_would_cross_is_written_past_the_line():
+    """1/7 = 14.29 %: its value does not fit in its bar and, written after it, would run across the
+    25 % line; it is written just past the line on the bar's row. 3/4 = 75 % keeps its own."""
+    import pandas as pd
+
+    from analysis.charts import composition
+
+    table = pd.DataFrame({"body": ["bch", "btv"], "title_id": [None, None], "title": [None, None],
+                          "people": [7, 4], "women": [1, 3], "women_pct": [14.29, 75.0]})
+    fig = composition.women_share(table, target=25)
+    assert list(fig.data[0].text) == ["", "75 % (3/4)"]
+    moved = [a for a in fig.layout.annotations if a.text == "14,29 % (1/7)"]
+    assert len(moved) == 1 and moved[0].x == 25 and moved[0].xanchor == "left"
+    assert moved[0].y == fig.data[0].y[0]  # the 1/7 bar's row
+    assert list(composition.women_share(table).data[0].text) == ["14,29 % (1/7)", "75 % (3/4)"]  # no line

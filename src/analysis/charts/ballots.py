@@ -151,6 +151,7 @@ def title_bars(
         fig.add_trace(go.Bar(
             y=ys, x=[float(p) for p in part[pct]], orientation="h", name=_code("outcome", code, language),
             marker_color=colour, text=texts, textposition="auto", hovertext=hover, hoverinfo="text",
+            insidetextanchor="start",  # by the names, clear of the pass line an end would meet
         ))
     _pass_line(fig, threshold, language)
     n_places = sel[places].iloc[0]

@@ -110,7 +110,8 @@ def diverging_bars(df: pd.DataFrame, conference_id: str | None = None, language:
             y=y, x=[None if pd.isna(p) else sign * float(p) for p in pct], orientation="h",
             name=labels.code_label("level", level, language), marker_color=LEVEL_COLOURS[level],
             text=[_pct(p, language) if not pd.isna(p) else "" for p in pct], textangle=0,
-            textposition="inside", insidetextanchor="middle", hovertext=hover, hoverinfo="text",
+            # at the base, by the 0 line: clear of the 1/2 and 2/3 lines a middle would meet
+            textposition="inside", insidetextanchor="start", hovertext=hover, hoverinfo="text",
         ))
     vals, text = theme.absolute_ticks(100, language, count=4)
     lines = _lines((HALF,)) if two else _lines(thresholds)
