@@ -182,7 +182,7 @@ def _values_past_line(fig: go.Figure, goal: float) -> go.Figure:
     """A value too wide for its bar is written after it, where the target line would run through
     it when the bar ends just short of the line: such a value is written just past the line
     instead, on the bar's row (the bar keeps it in its hover)."""
-    left, right = (margins._margin(fig, side, theme.MARGIN[side]) for side in ("l", "r"))
+    left, right = (margins.figure_margin(fig, side, theme.MARGIN[side]) for side in ("l", "r"))
     low, high = fig.layout.xaxis.range
     per_px = (high - low) / ((fig.layout.width or theme.WIDTH) - left - right)
     for trace in fig.data:

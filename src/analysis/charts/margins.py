@@ -69,7 +69,7 @@ def label_width(labels: Iterable[object], size: float) -> float:
     return widest
 
 
-def _margin(fig: go.Figure, side: str, default: float) -> float:
+def figure_margin(fig: go.Figure, side: str, default: float) -> float:
     """``fig``'s margin on ``side`` (l, r, t or b) in px: its own, else the template's ``default``."""
     own = fig.layout.margin[side]
     return default if own is None else own
@@ -103,7 +103,7 @@ def reserve_label_margins(fig: go.Figure, font_size: float, default_left: int) -
     needed = label_width(categories, size) + TICK_ROOM
     if axis.title.text:
         needed += TITLE_ROOM * (axis.title.font.size or font_size)
-    current = _margin(fig, "l", default_left)
+    current = figure_margin(fig, "l", default_left)
     if needed > current:
         fig.layout.margin.l = math.ceil(needed)
     return fig
@@ -136,7 +136,7 @@ def reserve_text_margin(fig: go.Figure, font_size: float, default_margin: dict, 
     if not texts:
         return fig
     width = fig.layout.width or default_width
-    left, right = _margin(fig, "l", default_margin["l"]), _margin(fig, "r", default_margin["r"])
+    left, right = figure_margin(fig, "l", default_margin["l"]), figure_margin(fig, "r", default_margin["r"])
     span = width - left  # the plot's width plus the right margin
     needed = right
     for value, text, size in texts:
@@ -204,11 +204,11 @@ def reserve_legend_row(fig: go.Figure, font_size: float, title_size: float, defa
         return fig
     width = fig.layout.width or default_size[0]
     height = fig.layout.height or default_size[1]
-    right = _margin(fig, "r", default_margin["r"])
+    right = figure_margin(fig, "r", default_margin["r"])
     if text_width(title, fig.layout.title.font.size or title_size) + TITLE_GAP <= width - right - wide:
         return fig
     rows = max(1, math.ceil(wide / (0.98 * width)))
     layout = legend_under_title(height, rows)
-    layout["margin"]["t"] = max(_margin(fig, "t", default_margin["t"]), layout["margin"]["t"])
+    layout["margin"]["t"] = max(figure_margin(fig, "t", default_margin["t"]), layout["margin"]["t"])
     fig.update_layout(layout)
     return fig
