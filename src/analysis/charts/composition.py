@@ -175,9 +175,6 @@ def women_share(
     return fig if goal is None else _values_past_line(fig, goal)
 
 
-BAR_TEXT_GAP = 3  # px between a bar and the value plotly writes after it (its TEXTPAD)
-
-
 def _values_past_line(fig: go.Figure, goal: float) -> go.Figure:
     """A value too wide for its bar is written after it, where the target line would run through
     it when the bar ends just short of the line: such a value is written just past the line
@@ -188,10 +185,10 @@ def _values_past_line(fig: go.Figure, goal: float) -> go.Figure:
     for trace in fig.data:
         texts = list(trace.text)
         for i, (value, text) in enumerate(zip(trace.x, texts)):
-            width = margins.text_width(text, theme.BASE_FONT_SIZE) + 2 * BAR_TEXT_GAP
+            width = margins.text_width(text, theme.BASE_FONT_SIZE) + 2 * margins.TEXT_PAD
             written_after = not value or width > value / per_px
             if written_after and value < goal <= value + width * per_px:
-                fig.add_annotation(x=goal, y=trace.y[i], xref="x", yref="y", xanchor="left", xshift=BAR_TEXT_GAP + 2,
+                fig.add_annotation(x=goal, y=trace.y[i], xref="x", yref="y", xanchor="left", xshift=margins.TEXT_PAD + 2,
                                    text=text, showarrow=False)
                 texts[i] = ""
         trace.text = texts
