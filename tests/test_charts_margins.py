@@ -8,7 +8,7 @@ import pytest
 from analysis.charts import theme
 from analysis.charts.margins import (
     EDGE_ROOM, LEGEND_GAP, LEGEND_ROW, LEGEND_SYMBOL, LEGEND_TOP, PLOT_GAP, SAFETY, TEXT_PAD, TICK_ROOM, TITLE_ROOM, TITLE_TOP,
-    label_width, legend_width, reserve_label_margins, reserve_legend_row, reserve_text_margin, text_width,
+    label_width, legend_width, reserve_label_margins, reserve_legend_row, reserve_text_margin, text_width, values_clear_of_lines,
 )
 
 
@@ -197,3 +197,53 @@ def test_women_share_value_a_target_line_would_cross_is_written_past_the_line():
     assert len(moved) == 1 and moved[0].x == 25 and moved[0].xanchor == "left"
     assert moved[0].y == fig.data[0].y[0]  # the 1/7 bar's row
     assert list(composition.women_share(table).data[0].text) == ["14,29 % (1/7)", "75 % (3/4)"]  # no line
+
+
+# Values clear of threshold lines -----------------------------------------------------------------
+
+
+def _lined_bars(values, texts, lines, **trace):
+    """Rows r0, r1, … of 0–100 on a plot 500 px wide (5 px a unit), dashed lines at ``lines``."""
+    fig = go.Figure(go.Bar(x=values, y=[f"r{i}" for i in range(len(values))], orientation="h", text=texts, **trace))
+    fig.update_layout(xaxis_range=[0, 100], width=700, margin=dict(l=100, r=100))
+    for line in lines:
+        theme.add_threshold(fig, line, axis="x")
+    return fig
+
+
+def _clear(fig):
+    return values_clear_of_lines(fig, theme.BASE_FONT_SIZE, theme.MARGIN, theme.WIDTH)
+
+
+def _units(text):
+    """Width in axis units of ``text`` written after a bar (5 px a unit)."""
+    return (text_width(text, theme.BASE_FONT_SIZE) + 2 * TEXT_PAD) / 5
+
+
+LONG = "1.234 phiếu · 30 %"
+
+
+def test_a_value_written_after_its_bar_across_a_line_is_written_past_the_line():
+    assert 30 < _units(LONG) < 80  # too wide for the 30 bar, so written after it (to 30 + width > 40)
+    fig = _clear(_lined_bars([30, 80], [LONG, LONG], [40]))
+    assert list(fig.data[0].text) == ["", LONG]  # the 80 bar keeps its own, inside
+    (moved,) = [a for a in fig.layout.annotations if a.text == LONG]
+    assert (moved.x, moved.y, moved.xanchor, moved.xshift, moved.showarrow) == (40, "r0", "left", TEXT_PAD + 2, False)
+
+
+def test_a_value_past_one_line_but_across_the_next_goes_past_both():
+    fig = _clear(_lined_bars([30], [LONG], [40, 45]))
+    assert [a.x for a in fig.layout.annotations if a.text == LONG] == [45]
+
+
+def test_values_clear_of_the_line_inside_or_on_an_autoranged_axis_stay():
+    short = "0 %"
+    assert _units(short) < 40
+    fig = _clear(_lined_bars([0, 45], [short, LONG], [40], textposition="outside"))
+    assert list(fig.data[0].text) == [short, LONG] and not fig.layout.annotations  # 45: the line is under its bar
+    inside = _clear(_lined_bars([30], [LONG], [40], textposition="inside"))  # shrunk into its bar by plotly
+    assert list(inside.data[0].text) == [LONG] and not inside.layout.annotations
+    free = _lined_bars([30], [LONG], [40]).update_layout(xaxis_range=None)
+    assert list(_clear(free).data[0].text) == [LONG]
+    beyond = _clear(_lined_bars([30], [LONG], [30 + _units(LONG) + 1]))  # the line after the value's end
+    assert list(beyond.data[0].text) == [LONG]

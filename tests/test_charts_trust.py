@@ -119,6 +119,10 @@ def test_rounds_slope(table):
     assert list(by_name["Lê Văn Cường"].x) == ["tn-2023", "tn-2024"]
     assert by_name["Lê Văn Cường"].showlegend and not by_name["Nguyễn Văn An"].showlegend
     assert sorted(round(s.y0, 2) for s in fig.layout.shapes) == [50.0, 66.67]
+    # the name at the end of a line in a band (70 %, just over 2/3) is written on a white ground,
+    # legible where the 2/3 line runs through it
+    (end,) = [a for a in fig.layout.annotations if a.text == "Lê Văn Cường"]
+    assert (end.x, end.y, end.bgcolor) == ("tn-2024", 70.0, "rgba(255,255,255,0.8)")
 
 
 def test_compare_votes(table):

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis import labels, schema
-from analysis.charts import margins, theme
+from analysis.charts import theme
 from analysis.errors import ParameterError
 from analysis.numbers import percent
 
@@ -171,28 +171,8 @@ def women_share(
             _t("women.target", language, target=theme.format_percent(goal, language)),
             axis="x",
         )
-    fig = theme.finish(fig, chart_title, language, height=theme.bars_height(len(rows)))
-    return fig if goal is None else _values_past_line(fig, goal)
-
-
-def _values_past_line(fig: go.Figure, goal: float) -> go.Figure:
-    """A value too wide for its bar is written after it, where the target line would run through
-    it when the bar ends just short of the line: such a value is written just past the line
-    instead, on the bar's row (the bar keeps it in its hover)."""
-    left, right = (margins.figure_margin(fig, side, theme.MARGIN[side]) for side in ("l", "r"))
-    low, high = fig.layout.xaxis.range
-    per_px = (high - low) / ((fig.layout.width or theme.WIDTH) - left - right)
-    for trace in fig.data:
-        texts = list(trace.text)
-        for i, (value, text) in enumerate(zip(trace.x, texts)):
-            width = margins.text_width(text, theme.BASE_FONT_SIZE) + 2 * margins.TEXT_PAD
-            written_after = not value or width > value / per_px
-            if written_after and value < goal <= value + width * per_px:
-                fig.add_annotation(x=goal, y=trace.y[i], xref="x", yref="y", xanchor="left", xshift=margins.TEXT_PAD + 2,
-                                   text=text, showarrow=False)
-                texts[i] = ""
-        trace.text = texts
-    return fig
+    # a value the target line would cross is written past it (theme.finish)
+    return theme.finish(fig, chart_title, language, height=theme.bars_height(len(rows)))
 
 
 def ethnicity(

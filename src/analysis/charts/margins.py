@@ -14,6 +14,9 @@ reaching the end of its axis would have its label cut at the edge of the figure 
 :func:`reserve_legend_row` moves a legend from the template's place (top right, above the plot)
 to a row of its own under the title when the two would meet: a long title and a wide legend
 would otherwise be written over each other.
+
+:func:`values_clear_of_lines` keeps a value written after a horizontal bar clear of the dashed
+threshold lines: where a line would run through it, the value is written just past the line.
 """
 
 from __future__ import annotations
@@ -148,6 +151,64 @@ def reserve_text_margin(fig: go.Figure, font_size: float, default_margin: dict, 
         needed = max(needed, (label - (1 - share) * span) / share)
     if needed > right:
         fig.layout.margin.r = math.ceil(needed)
+    return fig
+
+
+def _vertical_lines(fig: go.Figure) -> list[float]:
+    """x of the vertical lines drawn across the plot on the primary x axis (threshold lines), in order."""
+    found = {float(shape.x0) for shape in fig.layout.shapes
+             if shape.type == "line" and shape.xref == "x" and isinstance(shape.x0, numbers.Real)
+             and shape.x0 == shape.x1 and shape.yref in ("y domain", "paper")}
+    return sorted(found)
+
+
+def _per_entry(value: object, count: int) -> list:
+    """A trace attribute given once or per bar, as a list of ``count`` entries."""
+    return list(value) if isinstance(value, (list, tuple)) else [value] * count
+
+
+def values_clear_of_lines(fig: go.Figure, font_size: float, default_margin: dict, default_width: int) -> go.Figure:
+    """Write a value that a vertical threshold line would run through just past the line, on its
+    bar's row (in place; returns ``fig``; the bar keeps its value in its hover).
+
+    Only values written after horizontal bars drawn from 0 on the primary axes: ``textposition``
+    "outside", or "auto" and too wide for the bar (plotly then writes it after the bar). Needs the
+    x axis's range (an autoranged axis has no scale before the browser draws it).
+    """
+    lines = _vertical_lines(fig)
+    start, end = fig.layout.xaxis.range or (None, None)
+    if not lines or start is None or end is None or end <= start or fig.layout.xaxis.type in ("log", "date", "category"):
+        return fig
+    left, right = figure_margin(fig, "l", default_margin["l"]), figure_margin(fig, "r", default_margin["r"])
+    per_px = (end - start) / ((fig.layout.width or default_width) - left - right)
+    for trace in fig.data:
+        if (trace.type != "bar" or trace.orientation != "h" or trace.base is not None or trace.text is None
+                or trace.x is None or getattr(trace, "xaxis", None) not in (None, "x")
+                or getattr(trace, "yaxis", None) not in (None, "y")):
+            continue
+        count = len(trace.x)
+        texts = _per_entry(trace.text, count)
+        places = _per_entry(trace.textposition or "auto", count)
+        size = trace.textfont.size if isinstance(trace.textfont.size, numbers.Real) else font_size
+        moved = False
+        for i, (value, text, place) in enumerate(zip(trace.x, texts, places)):
+            if not text or not isinstance(value, numbers.Real) or math.isnan(value) or value < 0:
+                continue
+            width = (text_width(str(text), size) + 2 * TEXT_PAD) * per_px  # in axis units
+            after = place == "outside" or (place == "auto" and value > 0 and width > value)
+            if not after:
+                continue
+            begins = value  # the value's box runs from here for ``width``
+            for line in lines:
+                if begins < line <= begins + width:
+                    begins = line  # written past this line: check the next one from there
+            if begins != value:
+                fig.add_annotation(x=begins, y=trace.y[i], xref="x", yref="y", xanchor="left",
+                                   xshift=TEXT_PAD + 2, text=str(text), showarrow=False, font_size=size)
+                texts[i] = ""
+                moved = True
+        if moved:
+            trace.text = texts
     return fig
 
 

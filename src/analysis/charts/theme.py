@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from analysis import labels
-from analysis.charts.margins import reserve_label_margins, reserve_legend_row, reserve_text_margin
+from analysis.charts.margins import reserve_label_margins, reserve_legend_row, reserve_text_margin, values_clear_of_lines
 from analysis.errors import ParameterError
 
 TEMPLATE = "quyhoach"
@@ -471,14 +471,17 @@ def no_data(fig: go.Figure, language: str, text: str | None = None) -> go.Figure
 def finish(
     fig: go.Figure, title: str | None = None, language: str | None = None, **layout: object
 ) -> go.Figure:
-    """Apply the house template, a title, the language's separators and layout overrides."""
+    """Apply the house template, a title, the language's separators and layout overrides; then
+    the margins the labels need and values clear of the threshold lines drawn so far
+    (`analysis.charts.margins`)."""
     if language is not None:
         layout.setdefault("separators", separators(language))
     # the registered object, not its name: plotly deep-copies a template it looks up by name (~12 ms)
     fig.update_layout(template=pio.templates[TEMPLATE], title_text=title, **layout)
     reserve_label_margins(fig, BASE_FONT_SIZE, MARGIN["l"])
     reserve_legend_row(fig, BASE_FONT_SIZE, TITLE_FONT_SIZE, MARGIN, (WIDTH, HEIGHT))
-    return reserve_text_margin(fig, BASE_FONT_SIZE, MARGIN, WIDTH)
+    reserve_text_margin(fig, BASE_FONT_SIZE, MARGIN, WIDTH)
+    return values_clear_of_lines(fig, BASE_FONT_SIZE, MARGIN, WIDTH)
 
 
 def empty_figure(

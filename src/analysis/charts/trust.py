@@ -233,7 +233,8 @@ def rounds_slope(rounds: pd.DataFrame, language: str = "vi", title: str | None =
         if worst:
             fig.add_annotation(x=str(g["conference_id"].iloc[-1]), y=float(g["low_pct"].iloc[-1]), text=name,
                                xanchor="left", xshift=10, showarrow=False,
-                               font=dict(color=BAND_COLOURS[colour]))
+                               # a name ending near 1/2 or 2/3 stays legible over the line
+                               bgcolor="rgba(255,255,255,0.8)", font=dict(color=BAND_COLOURS[colour]))
     for value, label in _lines(thresholds):
         theme.add_threshold(fig, value, label, axis="y")
     return theme.finish(
