@@ -54,6 +54,22 @@ def test_cutoff_line_under_the_last_place_when_someone_is_left_out():
     assert any(a.text == "Vị trí cuối: 2 người" for a in fig.layout.annotations)
 
 
+def test_a_candidate_of_no_votes_has_the_value_written_after_the_empty_bar():
+    # plotly's "auto" writes nothing for an empty bar: "0 phiếu · 0 %" must still be read
+    none = tally_table().assign(votes=[9, 7, 7, 7, 0], pct=[75.0, 58.33, 58.33, 58.33, 0.0])
+    fig = C.title_bars(none)
+    under = {t.name: t for t in fig.data}["Không quá 50 %"]
+    assert list(under.text) == ["0 phiếu · 0 %"] and list(under.textposition) == ["outside"]
+    tied = {t.name: t for t in fig.data}["Bằng phiếu tại vị trí cuối — chờ quyết định"]
+    assert list(tied.textposition) == ["auto"] * 3 and tied.insidetextanchor == "start"
+
+
+def test_an_unknown_outcome_is_refused_rather_than_left_out_of_the_chart():
+    odd = tally_table().assign(outcome=["in_places", "tie_at_cutoff", "tie_at_cutoff", "tie_at_cutoff", "elected"])
+    with pytest.raises(ParameterError, match="unknown outcome elected"):
+        C.title_bars(odd)
+
+
 def test_title_bars_needs_one_title():
     two = pd.concat([tally_table(), tally_table().assign(title_id="V")], ignore_index=True)
     with pytest.raises(ParameterError, match="choose one conference and one title"):
@@ -119,6 +135,25 @@ def test_steps_heatmap_cells_and_marks():
     assert [list(r) for r in heat.text] == [["66,67 % ✓", "90 % ✓"], ["58,33 % ✓", "— ✗"]]
     everyone = C.steps_heatmap(steps_frame(), pool_only=False).data[0]
     assert list(everyone.y)[-1] == "Dũng — Bí thư"
+
+
+def test_steps_heatmaps_cut_the_people_into_figures_of_a_printed_page():
+    """Seven people at most three a figure: 2, 2 and 3 rows in the heatmap's order (by title, then
+    by the first step's share), each figure with the steps on top; one figure when they fit."""
+    people = [f"P{i}" for i in range(7)]
+    frame = pd.DataFrame({"person_id": people, "full_name": people, "title_id": "T", "title": "Bí thư",
+                          "step": 3, "pct": [90.0 - 10 * i for i in range(7)], "status": "passed"})
+    frame = pd.concat([frame, frame.assign(step=4, status="kept")], ignore_index=True)
+    parts = C.steps_heatmaps(frame, per_figure=3)
+    assert [list(f.data[0].y) for f in parts] == [["P0 — Bí thư", "P1 — Bí thư"], ["P2 — Bí thư", "P3 — Bí thư"],
+                                                  ["P4 — Bí thư", "P5 — Bí thư", "P6 — Bí thư"]]
+    assert [list(r) for r in parts[2].data[0].z] == [[50.0, 50.0], [40.0, 40.0], [30.0, 30.0]]
+    assert [f.layout.title.text for f in parts] == [f"Tỷ lệ phiếu của từng người qua các bước ({k}/3)" for k in (1, 2, 3)]
+    assert {f.layout.xaxis.side for f in parts} == {"top"}
+    assert [f.layout.height for f in parts] == [560, 560, 560]  # the house's least height
+    whole = C.steps_heatmaps(frame)
+    assert len(whole) == 1 and whole[0].layout.title.text == "Tỷ lệ phiếu của từng người qua các bước"
+    assert whole[0].to_plotly_json() == C.steps_heatmap(frame).to_plotly_json()  # printed: test_pdf.py
 
 
 def test_pool_sankey_links():

@@ -9,11 +9,13 @@ import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from analysis.browser import CHROMIUM
+from analysis.charts import ballots
 from analysis.errors import BuildError
 from analysis.kernels import plotlyjs_script
 from analysis.pdf import footer_template, header_template, html_to_pdf
@@ -151,6 +153,44 @@ def test_a_tall_chart_fits_one_page_when_it_can_else_runs_on_legibly(tmp_path):
     assert {w for w, _, _ in short} == {f"SHORT{i:02d}" for i in range(30)} and len({p for _, p, _ in short}) == 1
     assert {w for w, _, _ in tall} == {f"TALL{i:02d}" for i in range(99)} and len({p for _, p, _ in tall}) >= 3
     assert min(h for _, _, h in tall) > max(h for _, _, h in short)  # printed at full size, not shrunk
+    # the tall chart follows on the next page: the shrunk chart leaves no room of its former
+    # height behind (plotly.py's wrapper of the figure's size is what is scaled), no blank page
+    assert min(p for _, p, _ in tall) == max(p for _, p, _ in short) + 1
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@needs_tools
+def test_charts_scaled_to_the_page_take_the_room_of_their_printed_size(tmp_path):
+    # two charts 1,400 × 600 px, scaled to half (700 px wide): 300 px high each, so the second's
+    # label is 300 px (225 pt) under the first's; the first chart's unscaled room pushed it further
+    wide = [go.Figure(go.Bar(x=[1], y=[f"WIDE{i}"], orientation="h"), layout=dict(width=1400, height=600))
+            for i in range(2)]
+    pdf = html_to_pdf(_page(tmp_path, figures=wide), tmp_path / "wide.pdf")
+    (first_page, first_y), (second_page, second_y) = [
+        (page, float(y)) for page, text in enumerate(_boxes(pdf).split("<page ")[1:], start=1)
+        for y in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">WIDE\d</word>', text)]
+    assert first_page == second_page and 215 < second_y - first_y < 235  # 300 pt when the room was not scaled
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@needs_tools
+def test_a_heatmap_of_99_people_prints_a_figure_a_page_each_under_its_headings(tmp_path):
+    people = [f"HM{i:02d}" for i in range(99)]
+    steps = pd.DataFrame({"person_id": people, "full_name": people, "title_id": "T", "title": "Bí thư",
+                          "step": 3, "pct": [99.0 - i / 2 for i in range(99)], "status": "passed"})
+    steps = pd.concat([steps, steps.assign(step=4, status="kept")], ignore_index=True)
+    figures = ballots.steps_heatmaps(steps)
+    assert [len(f.data[0].y) for f in figures] == [33, 33, 33]
+    pdf = html_to_pdf(_page(tmp_path, figures=figures), tmp_path / "heatmap.pdf")
+    rows = _words(pdf, "HM")
+    assert sorted(w for w, _, _ in rows) == people  # every row printed, once
+    pages = [{p for w, p, _ in rows if f"{w} — Bí thư" in figure.data[0].y} for figure in figures]
+    assert all(len(p) == 1 for p in pages) and len(set.union(*pages)) == 3  # a page each, none cut
+    texts = _pages(pdf)
+    for (page,) in pages:  # the steps' headings over every page of rows
+        assert "Bước 3" in texts[page - 1] and "Bước 4" in texts[page - 1]
 
 
 @pytest.mark.slow

@@ -6,19 +6,29 @@
   var PAGE = { width: 700, height: 960 };  /* CSS px inside A4 with report.css's @page margins */
   var SHRINK_ONTO_ONE_PAGE = 0.75;  /* smallest scale at which a tall chart is still put on one page */
   function charts() { return document.querySelectorAll('.plotly-graph-div'); }
+  /* What is scaled: plotly.py's wrapper of the figure's size around the chart (zooming only the
+     chart would leave the wrapper's full height on the page: white space, even a blank page) */
+  function scaled(gd) {
+    var wrapper = gd.parentElement;
+    var alone = wrapper && Array.prototype.every.call(wrapper.children, function (child) {
+      return child === gd || child.tagName === 'SCRIPT';
+    });
+    return alone && wrapper.style.height ? wrapper : gd;
+  }
   function fit(width, height) {
     width = width || PAGE.width;
     height = height || PAGE.height;
     charts().forEach(function (gd) {
-      gd.style.zoom = '';
+      var target = scaled(gd);
+      target.style.zoom = '';
       var box = gd.querySelector('.svg-container') || gd;
       var w = box.offsetWidth || width, h = box.offsetHeight || height;
       var zoom = Math.min(1, width / w);
       if (h * zoom > height && height / (h * zoom) >= SHRINK_ONTO_ONE_PAGE) { zoom = height / h; }
-      if (zoom < 1) { gd.style.zoom = String(zoom); }
+      if (zoom < 1) { target.style.zoom = String(zoom); }
     });
   }
-  function unfit() { charts().forEach(function (gd) { gd.style.zoom = ''; }); }
+  function unfit() { charts().forEach(function (gd) { scaled(gd).style.zoom = ''; }); }
   function markFirstSection() {
     var first = document.querySelector('main h2');
     if (first) { first.classList.add('qh-first-section'); }

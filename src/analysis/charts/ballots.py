@@ -31,6 +31,11 @@ STATUS_MARKS = {"passed": "✓", "kept": "✓", "added": "+", "dropped": "✗", 
 STAGES = ("convened", "present", "ballots_issued", "ballots_collected")
 REASON_COLOURS = dict(zip(("unknown_title", "too_many_names", "duplicate_name", "unnamed"), theme.PALETTE[1:]))
 ROW_HEIGHT = 34  # px per bar: names stay legible on a projector
+HEATMAP_ROW_HEIGHT = 30  # px per person in the steps heatmap
+# People per steps heatmap: a figure fits an A4 page printed at full size under a section heading
+# (print.js: 1000 px wide → 700, a page 960 px high), so no page break cuts a row in two or leaves
+# the rows after it without the steps' headings
+HEATMAP_ROWS = 36
 
 
 def _t(key: str, language: str, **values: object) -> str:
@@ -137,6 +142,10 @@ def title_bars(
     fig = go.Figure()
     if sel.empty:
         return theme.finish(theme.no_data(fig, language), heading, language)
+    unknown = sorted({str(code) for code in sel[outcome] if code not in OUTCOME_COLOURS})
+    if unknown:  # a row of no known outcome would have no bar: refuse rather than leave someone out
+        raise ParameterError(f"Cột {outcome!r}: kết quả không rõ / unknown outcome {', '.join(unknown)} "
+                             f"(biết / known: {', '.join(OUTCOME_COLOURS)})")
     y = _names(sel, name)
     for code, colour in OUTCOME_COLOURS.items():
         part = sel[sel[outcome] == code]
@@ -150,8 +159,10 @@ def title_bars(
                  for n, v, p, r in zip(ys, part[votes], part[pct], part[rank])]
         fig.add_trace(go.Bar(
             y=ys, x=[float(p) for p in part[pct]], orientation="h", name=_code("outcome", code, language),
-            marker_color=colour, text=texts, textposition="auto", hovertext=hover, hoverinfo="text",
-            insidetextanchor="start",  # by the names, clear of the pass line an end would meet
+            marker_color=colour, text=texts, hovertext=hover, hoverinfo="text",
+            # inside at the base, by the names, clear of the pass line an end would meet; after
+            # an empty bar ("0 phiếu · 0 %"), which plotly's "auto" would leave bare
+            textposition=["auto" if p > 0 else "outside" for p in part[pct]], insidetextanchor="start",
         ))
     _pass_line(fig, threshold, language)
     n_places = sel[places].iloc[0]
@@ -299,16 +310,25 @@ def steps_heatmap(
     df: pd.DataFrame, pool_only: bool = True, language: str = "vi", title: str | None = None
 ) -> go.Figure:
     """Persons × steps: each cell the share at that step (green over 50 %, red under), marked
-    ✓ kept / ✗ dropped / + added. ``pool_only`` leaves out people who never passed a step."""
+    ✓ kept / ✗ dropped / + added. ``pool_only`` leaves out people who never passed a step.
+    Everyone in one figure; :func:`steps_heatmaps` cuts it to the printed page."""
+    return steps_heatmaps(df, pool_only, language, title, per_figure=None)[0]
+
+
+def steps_heatmaps(
+    df: pd.DataFrame, pool_only: bool = True, language: str = "vi", title: str | None = None,
+    per_figure: int | None = HEATMAP_ROWS,
+) -> list[go.Figure]:
+    """:func:`steps_heatmap` in figures of at most ``per_figure`` people (``None``: one figure),
+    as even as can be, in the same order, each with the steps on top, titled "… (1/2)", "… (2/2)"."""
     language = theme.check_language(language)
     theme.require_columns(df, ["person_id", "full_name", "title_id", "step", "pct", "status"], "steps")
     if pool_only and not df.empty:
         entered = df[df["status"] != "not_passed"][["person_id", "full_name", "title_id"]].drop_duplicates()
         df = df.merge(entered, on=["person_id", "full_name", "title_id"])
     heading = title or _t("charts.heatmap", language)
-    fig = go.Figure()
     if df.empty:
-        return theme.finish(theme.no_data(fig, language), heading, language)
+        return [theme.finish(theme.no_data(go.Figure(), language), heading, language)]
     title_names = df["title"] if "title" in df else df["title_id"]
     df = df.assign(_row=df["full_name"].astype(str) + " — " + title_names.astype(str))
     steps = sorted(df["step"].dropna().unique())
@@ -332,16 +352,22 @@ def steps_heatmap(
             hr.append(f"<b>{r}</b><br>{_t('step', language, step=s)}: {_pct(p, language)}"
                       + (f"<br>{_code('status', status, language)}" if status else ""))
         z.append(zr), text.append(tr), hover.append(hr)
-    fig.add_trace(go.Heatmap(
-        z=z, x=[_t("step", language, step=s) for s in steps], y=rows, text=text, texttemplate="%{text}",
-        hovertext=hover, hoverinfo="text", zmin=0, zmax=100, xgap=2, ygap=2,
-        colorscale=[[0, theme.FAIL_COLOUR], [0.5, "#FFFFFF"], [1, theme.PASS_COLOUR]],
-        colorbar=dict(title=dict(text=_t("charts.heatmap_colour", language), side="right"), ticksuffix=" %"),
-    ))
-    return theme.finish(
-        fig, heading, language, height=_height(len(rows), 30),
-        yaxis=dict(autorange="reversed", showgrid=False), xaxis=dict(side="top", showgrid=False),
-    )
+    parts = 1 if per_figure is None else -(-len(rows) // max(1, per_figure))
+    figures = []
+    for k in range(parts):
+        cut = slice(k * len(rows) // parts, (k + 1) * len(rows) // parts)
+        fig = go.Figure(go.Heatmap(
+            z=z[cut], x=[_t("step", language, step=s) for s in steps], y=rows[cut], text=text[cut],
+            texttemplate="%{text}", hovertext=hover[cut], hoverinfo="text", zmin=0, zmax=100, xgap=2, ygap=2,
+            colorscale=[[0, theme.FAIL_COLOUR], [0.5, "#FFFFFF"], [1, theme.PASS_COLOUR]],
+            colorbar=dict(title=dict(text=_t("charts.heatmap_colour", language), side="right"), ticksuffix=" %"),
+        ))
+        figures.append(theme.finish(
+            fig, heading if parts == 1 else f"{heading} ({k + 1}/{parts})", language,
+            height=_height(len(rows[cut]), HEATMAP_ROW_HEIGHT),
+            yaxis=dict(autorange="reversed", showgrid=False), xaxis=dict(side="top", showgrid=False),
+        ))
+    return figures
 
 
 def pool_sankey(df: pd.DataFrame, language: str = "vi", title: str | None = None) -> go.Figure:
