@@ -171,6 +171,11 @@ def test_charts_scaled_to_the_page_take_the_room_of_their_printed_size(tmp_path)
         (page, float(y)) for page, text in enumerate(_boxes(pdf).split("<page ")[1:], start=1)
         for y in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">WIDE\d</word>', text)]
     assert first_page == second_page and 215 < second_y - first_y < 235  # 300 pt when the room was not scaled
+    # nothing runs past the paper, so Chromium does not shrink the whole page to fit it: text is
+    # printed at report.css's 11 pt (a box of 15 pt in Noto Sans), not 7.5 pt
+    (height,) = [float(y1) - float(y0) for y0, y1 in
+                 re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">SECONDSECTION</word>', _boxes(pdf))]
+    assert 14.5 < height < 15.5
 
 
 @pytest.mark.slow
