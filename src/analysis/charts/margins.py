@@ -177,7 +177,8 @@ def values_clear_of_lines(fig: go.Figure, font_size: float, default_margin: dict
     """
     lines = _vertical_lines(fig)
     start, end = fig.layout.xaxis.range or (None, None)
-    if not lines or start is None or end is None or end <= start or fig.layout.xaxis.type in ("log", "date", "category"):
+    scale_known = start is not None and end is not None and end > start
+    if not lines or not scale_known or fig.layout.xaxis.type in ("log", "date", "category"):
         return fig
     left, right = figure_margin(fig, "l", default_margin["l"]), figure_margin(fig, "r", default_margin["r"])
     per_px = (end - start) / ((fig.layout.width or default_width) - left - right)

@@ -22,7 +22,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from analysis import labels
-from analysis.charts.margins import reserve_label_margins, reserve_legend_row, reserve_text_margin, values_clear_of_lines
+from analysis.charts.margins import (
+    reserve_label_margins, reserve_legend_row, reserve_text_margin, values_clear_of_lines,
+)
 from analysis.errors import ParameterError
 
 TEMPLATE = "quyhoach"
