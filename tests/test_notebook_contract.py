@@ -20,7 +20,8 @@ from analysis.report import ReportContext, report_title
 
 NOTEBOOKS = [config.NOTEBOOKS_DIR / f"{report}.ipynb" for report in available_reports()]
 STANDARD = {"dataset_path", "as_of", "language", "output_dir"}
-LOOPS = {"trust_votes": 1, "introduction_votes": 2}  # one chart per vote, per title, per printed page of the heatmap; none elsewhere
+# one chart per vote; per title, and per printed page of the steps heatmap; none elsewhere
+LOOPS = {"trust_votes": 1, "introduction_votes": 2}
 
 each_notebook = pytest.mark.parametrize("notebook_path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS],
                                         indirect=True)

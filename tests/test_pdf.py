@@ -132,12 +132,12 @@ def _rows_chart(prefix: str, rows: int, height: int) -> go.Figure:
                                  yaxis=dict(autorange="reversed")))
 
 
-def _words(pdf: Path, prefix: str) -> list[tuple[str, int, float]]:
-    """(word, page, height in points) of every printed word starting with ``prefix``."""
+def _words(pdf: Path, prefix: str) -> list[tuple[str, int, float, float]]:
+    """(word, page, top, height; in points) of every printed word that is ``prefix`` and digits."""
     found = []
     for page, text in enumerate(_boxes(pdf).split("<page ")[1:], start=1):
-        found += [(word, page, float(y1) - float(y0)) for y0, y1, word in
-                  re.findall(rf'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">({prefix}\d+)</word>', text)]
+        found += [(word, page, float(y0), float(y1) - float(y0)) for y0, y1, word in
+                  re.findall(rf'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">({prefix}\d*)</word>', text)]
     return found
 
 
@@ -150,12 +150,12 @@ def test_a_tall_chart_fits_one_page_when_it_can_else_runs_on_legibly(tmp_path):
     page = _page(tmp_path, figures=[_rows_chart("SHORT", 30, 1100), _rows_chart("TALL", 99, 3000)])
     pdf = html_to_pdf(page, tmp_path / "tall.pdf")
     short, tall = _words(pdf, "SHORT"), _words(pdf, "TALL")
-    assert {w for w, _, _ in short} == {f"SHORT{i:02d}" for i in range(30)} and len({p for _, p, _ in short}) == 1
-    assert {w for w, _, _ in tall} == {f"TALL{i:02d}" for i in range(99)} and len({p for _, p, _ in tall}) >= 3
-    assert min(h for _, _, h in tall) > max(h for _, _, h in short)  # printed at full size, not shrunk
+    assert {w for w, *_ in short} == {f"SHORT{i:02d}" for i in range(30)} and len({p for _, p, *_ in short}) == 1
+    assert {w for w, *_ in tall} == {f"TALL{i:02d}" for i in range(99)} and len({p for _, p, *_ in tall}) >= 3
+    assert min(h for *_, h in tall) > max(h for *_, h in short)  # printed at full size, not shrunk
     # the tall chart follows on the next page: the shrunk chart leaves no room of its former
     # height behind (plotly.py's wrapper of the figure's size is what is scaled), no blank page
-    assert min(p for _, p, _ in tall) == max(p for _, p, _ in short) + 1
+    assert min(p for _, p, *_ in tall) == max(p for _, p, *_ in short) + 1
 
 
 @pytest.mark.slow
@@ -167,14 +167,11 @@ def test_charts_scaled_to_the_page_take_the_room_of_their_printed_size(tmp_path)
     wide = [go.Figure(go.Bar(x=[1], y=[f"WIDE{i}"], orientation="h"), layout=dict(width=1400, height=600))
             for i in range(2)]
     pdf = html_to_pdf(_page(tmp_path, figures=wide), tmp_path / "wide.pdf")
-    (first_page, first_y), (second_page, second_y) = [
-        (page, float(y)) for page, text in enumerate(_boxes(pdf).split("<page ")[1:], start=1)
-        for y in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">WIDE\d</word>', text)]
+    (_, first_page, first_y, _), (_, second_page, second_y, _) = _words(pdf, "WIDE")
     assert first_page == second_page and 215 < second_y - first_y < 235  # 300 pt when the room was not scaled
     # nothing runs past the paper, so Chromium does not shrink the whole page to fit it: text is
     # printed at report.css's 11 pt (a box of 15 pt in Noto Sans), not 7.5 pt
-    (height,) = [float(y1) - float(y0) for y0, y1 in
-                 re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">SECONDSECTION</word>', _boxes(pdf))]
+    ((*_, height),) = _words(pdf, "SECONDSECTION")
     assert 14.5 < height < 15.5
 
 
@@ -190,8 +187,8 @@ def test_a_heatmap_of_99_people_prints_a_figure_a_page_each_under_its_headings(t
     assert [len(f.data[0].y) for f in figures] == [33, 33, 33]
     pdf = html_to_pdf(_page(tmp_path, figures=figures), tmp_path / "heatmap.pdf")
     rows = _words(pdf, "HM")
-    assert sorted(w for w, _, _ in rows) == people  # every row printed, once
-    pages = [{p for w, p, _ in rows if f"{w} — Bí thư" in figure.data[0].y} for figure in figures]
+    assert sorted(w for w, *_ in rows) == people  # every row printed, once
+    pages = [{p for w, p, *_ in rows if f"{w} — Bí thư" in figure.data[0].y} for figure in figures]
     assert all(len(p) == 1 for p in pages) and len(set.union(*pages)) == 3  # a page each, none cut
     texts = _pages(pdf)
     for (page,) in pages:  # the steps' headings over every page of rows
