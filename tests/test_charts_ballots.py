@@ -156,6 +156,22 @@ def test_steps_heatmaps_cut_the_people_into_figures_of_a_printed_page():
     assert whole[0].to_plotly_json() == C.steps_heatmap(frame).to_plotly_json()  # printed: test_pdf.py
 
 
+def test_steps_heatmaps_cut_between_titles_where_the_parts_stay_within_the_limit():
+    # 10 people: 5 for title A, 2 for B, 3 for C; at most 4 a figure, so 3 figures. A is longer
+    # than a figure: cut evenly (after 3); then between B and C (after 7) rather than after 6
+    titles = ["A"] * 5 + ["B"] * 2 + ["C"] * 3
+    people = [f"P{i}" for i in range(10)]
+    frame = pd.DataFrame({"person_id": people, "full_name": people, "title_id": titles, "title": titles,
+                          "step": 3, "pct": [90.0 - i for i in range(10)], "status": "passed"})
+    frame = pd.concat([frame, frame.assign(step=4, status="kept")], ignore_index=True)
+    parts = [[y.split(" — ")[1] for y in f.data[0].y] for f in C.steps_heatmaps(frame, per_figure=4)]
+    assert parts == [["A", "A", "A"], ["A", "A", "B", "B"], ["C", "C", "C"]]
+    one_title = C.steps_heatmaps(frame.assign(title_id="T", title="T"), per_figure=4)
+    assert [len(f.data[0].y) for f in one_title] == [3, 4, 3]  # no title to cut between: even
+    assert [[y.split(" — ")[1] for y in f.data[0].y] for f in C.steps_heatmaps(frame, per_figure=5)] == [
+        ["A"] * 5, ["B", "B", "C", "C", "C"]]  # two figures: the cut between A and B is the even one
+
+
 def test_pool_sankey_links():
     sankey = C.pool_sankey(flows_table()).data[0]
     labels = list(sankey.node.label)

@@ -319,8 +319,9 @@ def steps_heatmaps(
     df: pd.DataFrame, pool_only: bool = True, language: str = "vi", title: str | None = None,
     per_figure: int | None = HEATMAP_ROWS,
 ) -> list[go.Figure]:
-    """:func:`steps_heatmap` in figures of at most ``per_figure`` people (``None``: one figure),
-    as even as can be, in the same order, each with the steps on top, titled "… (1/2)", "… (2/2)"."""
+    """:func:`steps_heatmap` in figures of at most ``per_figure`` people (``None``: one figure), in
+    the same order, cut between two titles where that keeps them within ``per_figure``, else as
+    even as can be; each with the steps on top, titled "… (1/2)", "… (2/2)"."""
     language = theme.check_language(language)
     theme.require_columns(df, ["person_id", "full_name", "title_id", "step", "pct", "status"], "steps")
     if pool_only and not df.empty:
@@ -352,10 +353,10 @@ def steps_heatmaps(
             hr.append(f"<b>{r}</b><br>{_t('step', language, step=s)}: {_pct(p, language)}"
                       + (f"<br>{_code('status', status, language)}" if status else ""))
         z.append(zr), text.append(tr), hover.append(hr)
-    parts = 1 if per_figure is None else -(-len(rows) // max(1, per_figure))
+    row_title = dict(zip(df["_row"], df["title_id"]))
+    parts = _parts([row_title[r] for r in rows], per_figure)
     figures = []
-    for k in range(parts):
-        cut = slice(k * len(rows) // parts, (k + 1) * len(rows) // parts)
+    for k, cut in enumerate(parts):
         fig = go.Figure(go.Heatmap(
             z=z[cut], x=[_t("step", language, step=s) for s in steps], y=rows[cut], text=text[cut],
             texttemplate="%{text}", hovertext=hover[cut], hoverinfo="text", zmin=0, zmax=100, xgap=2, ygap=2,
@@ -363,11 +364,30 @@ def steps_heatmaps(
             colorbar=dict(title=dict(text=_t("charts.heatmap_colour", language), side="right"), ticksuffix=" %"),
         ))
         figures.append(theme.finish(
-            fig, heading if parts == 1 else f"{heading} ({k + 1}/{parts})", language,
+            fig, heading if len(parts) == 1 else f"{heading} ({k + 1}/{len(parts)})", language,
             height=_height(len(rows[cut]), HEATMAP_ROW_HEIGHT),
             yaxis=dict(autorange="reversed", showgrid=False), xaxis=dict(side="top", showgrid=False),
         ))
     return figures
+
+
+def _parts(groups: list[object], limit: int | None) -> list[slice]:
+    """Cut rows, given by their groups in order, into as few parts of at most ``limit`` rows as
+    can be: each cut where the group changes when such a place keeps every part within ``limit``
+    (the nearest to an even cut), else where the parts come out even."""
+    n = len(groups)
+    if limit is None or n <= limit:
+        return [slice(0, n)]
+    limit = max(1, limit)
+    changes = [i for i in range(1, n) if groups[i] != groups[i - 1]]
+    cuts, start = [], 0
+    for after in range(-(-n // limit) - 1, 0, -1):  # parts still to come after this one
+        even = start + round((n - start) / (after + 1))
+        fits = [c for c in changes if start < c <= start + limit and n - c <= after * limit]
+        start = min(fits, key=lambda c: (abs(c - even), c)) if fits else even
+        cuts.append(start)
+    bounds = [0, *cuts, n]
+    return [slice(a, b) for a, b in zip(bounds, bounds[1:])]
 
 
 def pool_sankey(df: pd.DataFrame, language: str = "vi", title: str | None = None) -> go.Figure:
