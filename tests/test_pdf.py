@@ -31,9 +31,10 @@ def _html_output(markup: str):
     return new_output("display_data", data={"text/html": markup})
 
 
-def _page(tmp_path: Path, language: str = "vi", figures: list[go.Figure] | None = None) -> Path:
+def _page(tmp_path: Path, language: str = "vi", figures: list[go.Figure] | None = None,
+          second: list[go.Figure] = ()) -> Path:
     """A built page: title block, provenance footer, two sections, one chart 1400 px wide (or
-    ``figures`` in the first section)."""
+    ``figures``) in the first section, ``second`` right under the second's heading."""
     data = tmp_path / "people.csv"
     data.write_text("person_id\n1\n", encoding="utf-8")
     meta = SimpleNamespace(id="thu-2022", name="Huyện thử", as_of=dt.date(2022, 5, 25), description=None)
@@ -44,14 +45,15 @@ def _page(tmp_path: Path, language: str = "vi", figures: list[go.Figure] | None 
     wide = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), layout=dict(width=1400, height=500))
     wide.add_annotation(text=EDGE, x=1, y=1, xref="paper", yref="paper", xanchor="right", showarrow=False)
     renderer = OfflineNotebookRenderer()
-    charts = [_html_output(renderer.to_mimebundle(fig.to_dict())["text/html"]) for fig in figures or [wide]]
+    charts, under = ([_html_output(renderer.to_mimebundle(fig.to_dict())["text/html"]) for fig in group]
+                     for group in (figures or [wide], second))
     cells = [
         new_code_cell("", outputs=[_html_output(ctx.title_html()),
                                    _html_output(ctx.metadata_html(dt.datetime(2026, 1, 2, 10, 11)))]),
         new_code_cell("", outputs=[new_output("display_data", data={"text/markdown": "## Phần một"}),
                                    _html_output(plotlyjs_script()), *charts]),
         new_code_cell("", outputs=[new_output("display_data", data={"text/markdown": "## Phần hai"}),
-                                   _html_output("<p>SECONDSECTION</p>")]),
+                                   *under, _html_output("<p>SECONDSECTION</p>")]),
     ]
     nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "P"}})
     path = tmp_path / "report.html"
@@ -156,6 +158,17 @@ def test_a_tall_chart_fits_one_page_when_it_can_else_runs_on_legibly(tmp_path):
     # the tall chart follows on the next page: the shrunk chart leaves no room of its former
     # height behind (plotly.py's wrapper of the figure's size is what is scaled), no blank page
     assert min(p for _, p, *_ in tall) == max(p for _, p, *_ in short) + 1
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@needs_tools
+def test_a_page_high_chart_under_a_section_heading_stays_with_it(tmp_path):
+    # 940 px high: it would fit a page (960 px) but not under the heading, and move on, leaving the
+    # heading alone on its page; it is scaled to fit under it instead
+    pdf = html_to_pdf(_page(tmp_path, second=[_rows_chart("UNDER", 30, 940)]), tmp_path / "under.pdf")
+    heading = next(number for number, text in enumerate(_pages(pdf), start=1) if "Phần hai" in text)
+    assert {page for _, page, *_ in _words(pdf, "UNDER")} == {heading}
 
 
 @pytest.mark.slow

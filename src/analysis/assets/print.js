@@ -5,6 +5,9 @@
 (function () {
   var PAGE = { width: 700, height: 960 };  /* CSS px inside A4 with report.css's @page margins */
   var SHRINK_ONTO_ONE_PAGE = 0.75;  /* smallest scale at which a tall chart is still put on one page */
+  /* kept free of a page-high chart for the section heading over it: a chart that fits a page but
+     not under its heading moves on and leaves the heading alone on a page */
+  var HEADING_ROOM = 80;
   function charts() { return document.querySelectorAll('.plotly-graph-div'); }
   /* What is scaled: plotly.py's wrapper of the figure's size around the chart (zooming only the
      chart would leave the wrapper's full height on the page: white space, even a blank page) */
@@ -17,7 +20,7 @@
   }
   function fit(width, height) {
     width = width || PAGE.width;
-    height = height || PAGE.height;
+    height = (height || PAGE.height) - HEADING_ROOM;
     charts().forEach(function (gd) {
       var target = scaled(gd);
       target.style.zoom = '';

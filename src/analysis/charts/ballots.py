@@ -33,8 +33,8 @@ REASON_COLOURS = dict(zip(("unknown_title", "too_many_names", "duplicate_name", 
 ROW_HEIGHT = 34  # px per bar: names stay legible on a projector
 HEATMAP_ROW_HEIGHT = 30  # px per person in the steps heatmap
 # People per steps heatmap: a figure fits an A4 page printed at full size under a section heading
-# (print.js: 1000 px wide → 700, a page 960 px high), so no page break cuts a row in two or leaves
-# the rows after it without the steps' headings
+# (print.js: 1000 px wide → 700, on a page 960 px high less 80 for the heading), so no page break
+# cuts a row in two or leaves the rows after it without the steps' headings
 HEATMAP_ROWS = 36
 
 
