@@ -355,10 +355,11 @@ def steps_heatmaps(
         z.append(zr), text.append(tr), hover.append(hr)
     row_title = dict(zip(df["_row"], df["title_id"]))
     parts = _parts([row_title[r] for r in rows], per_figure)
+    columns = [_t("step", language, step=s) for s in steps]
     figures = []
     for k, cut in enumerate(parts):
         fig = go.Figure(go.Heatmap(
-            z=z[cut], x=[_t("step", language, step=s) for s in steps], y=rows[cut], text=text[cut],
+            z=z[cut], x=columns, y=rows[cut], text=text[cut],
             texttemplate="%{text}", hovertext=hover[cut], hoverinfo="text", zmin=0, zmax=100, xgap=2, ygap=2,
             colorscale=[[0, theme.FAIL_COLOUR], [0.5, "#FFFFFF"], [1, theme.PASS_COLOUR]],
             colorbar=dict(title=dict(text=_t("charts.heatmap_colour", language), side="right"), ticksuffix=" %"),

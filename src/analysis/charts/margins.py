@@ -112,6 +112,11 @@ def reserve_label_margins(fig: go.Figure, font_size: float, default_left: int) -
     return fig
 
 
+def _per_entry(value: object, count: int) -> list:
+    """A trace attribute given once or per bar, as a list of ``count`` entries."""
+    return list(value) if isinstance(value, (list, tuple)) else [value] * count
+
+
 def _outside_texts(fig: go.Figure) -> list[tuple[float, str, float | None]]:
     """(value, text, font size) of every value written after a horizontal bar on the primary x axis."""
     found = []
@@ -120,7 +125,7 @@ def _outside_texts(fig: go.Figure) -> list[tuple[float, str, float | None]]:
                 or trace.cliponaxis is not False or getattr(trace, "xaxis", None) not in (None, "x")
                 or trace.x is None or trace.text is None):
             continue
-        texts = [trace.text] * len(trace.x) if isinstance(trace.text, str) else list(trace.text)
+        texts = _per_entry(trace.text, len(trace.x))
         size = trace.textfont.size if not isinstance(trace.textfont.size, (list, tuple)) else None
         for value, text in zip(trace.x, texts):
             if isinstance(value, numbers.Real) and not math.isnan(value) and text:  # numpy numbers too
@@ -160,11 +165,6 @@ def _vertical_lines(fig: go.Figure) -> list[float]:
              if shape.type == "line" and shape.xref == "x" and isinstance(shape.x0, numbers.Real)
              and shape.x0 == shape.x1 and shape.yref in ("y domain", "paper")}
     return sorted(found)
-
-
-def _per_entry(value: object, count: int) -> list:
-    """A trace attribute given once or per bar, as a list of ``count`` entries."""
-    return list(value) if isinstance(value, (list, tuple)) else [value] * count
 
 
 def values_clear_of_lines(fig: go.Figure, font_size: float, default_margin: dict, default_width: int) -> go.Figure:
