@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from analysis.browser import CHROMIUM
+from analysis.browser import CHROMIUM, chromium, offline_page, open_report, outside_event_loop
 from analysis.charts import ballots
 from analysis.errors import BuildError
 from analysis.kernels import plotlyjs_script
@@ -158,6 +158,58 @@ def test_a_tall_chart_fits_one_page_when_it_can_else_runs_on_legibly(tmp_path):
     # the tall chart follows on the next page: the shrunk chart leaves no room of its former
     # height behind (plotly.py's wrapper of the figure's size is what is scaled), no blank page
     assert min(p for _, p, *_ in tall) == max(p for _, p, *_ in short) + 1
+
+
+A4_PRINTED_BAND = (20 / 25.4 * 72, 842 - 18 / 25.4 * 72)  # points from the top: inside the @page margins
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@needs_tools
+def test_a_chart_taller_than_a_page_is_cut_between_rows(tmp_path):
+    # 99 rows at 3,000 px run on over four pages; each page break falls between two rows, so
+    # every name is printed once and whole inside a page's printed band, in order. Before,
+    # the browser cut the chart wherever a page ended: a name across the break was printed in
+    # part on both pages, below the band of one and above the band of the next.
+    pdf = html_to_pdf(_page(tmp_path, figures=[_rows_chart("ROW", 99, 3000)]), tmp_path / "rows.pdf")
+    rows = _words(pdf, "ROW")
+    assert [w for w, *_ in sorted(rows, key=lambda r: (r[1], r[2]))] == [f"ROW{i:02d}" for i in range(99)]
+    assert all(A4_PRINTED_BAND[0] <= top and top + height <= A4_PRINTED_BAND[1] for _, _, top, height in rows)
+    pages = sorted({page for _, page, *_ in rows})
+    assert len(pages) >= 4 and pages == list(range(pages[0], pages[-1] + 1))
+    # a page of rows is a whole page less the last row that does not fit: 28–29 rows of 29 px
+    per_page = [sum(1 for _, p, *_ in rows if p == page) for page in pages]
+    assert all(per_page[k] >= 28 for k in range(1, len(pages) - 1)), per_page
+
+
+PRINT_STATE = """() => ({parts: document.querySelectorAll('.qh-print-slice').length,
+                         styles: [...document.querySelectorAll('.plotly-graph-div')].map(
+                             gd => [gd.style.cssText, gd.parentElement.style.cssText, gd.offsetHeight])})"""
+
+
+@outside_event_loop  # another test's browser may hold this thread's loop
+def _states_around_printing(page_path: Path) -> list[dict]:
+    """The page's charts before printing, while printing, and after."""
+    with chromium() as browser, offline_page(browser) as page:
+        open_report(page, page_path)
+        states = [page.evaluate(PRINT_STATE)]
+        page.emulate_media(media="print")
+        page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+        states.append(page.evaluate(PRINT_STATE))
+        page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+        page.emulate_media(media="screen")
+        return states + [page.evaluate(PRINT_STATE)]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@needs_tools
+def test_printing_leaves_the_page_as_it_was(tmp_path):
+    page = _page(tmp_path, figures=[_rows_chart("ROW", 99, 3000), _rows_chart("SHORT", 5, 400)])
+    before, printing, after = _states_around_printing(page)
+    assert printing["parts"] >= 3  # the tall chart's slices after the first, shown by its own box
+    assert printing["styles"][0][1] != before["styles"][0][1]
+    assert after == before and after["parts"] == 0
 
 
 @pytest.mark.slow

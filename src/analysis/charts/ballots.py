@@ -36,6 +36,9 @@ HEATMAP_ROW_HEIGHT = 30  # px per person in the steps heatmap
 # (print.js: 1000 px wide → 700, on a page 960 px high less 80 for the heading), so no page break
 # cuts a row in two or leaves the rows after it without the steps' headings
 HEATMAP_ROWS = 36
+# Cell values in black: at least 5.4:1 against every colour of the scale (plotly's own pick, white
+# or grey by the cell, falls to 2.8:1), and no colour worked out cell by cell as the page opens
+HEATMAP_TEXT_COLOUR = "#000000"
 
 
 def _t(key: str, language: str, **values: object) -> str:
@@ -360,7 +363,8 @@ def steps_heatmaps(
     for k, cut in enumerate(parts):
         fig = go.Figure(go.Heatmap(
             z=z[cut], x=columns, y=rows[cut], text=text[cut],
-            texttemplate="%{text}", hovertext=hover[cut], hoverinfo="text", zmin=0, zmax=100, xgap=2, ygap=2,
+            texttemplate="%{text}", textfont=dict(color=HEATMAP_TEXT_COLOUR), hovertext=hover[cut],
+            hoverinfo="text", zmin=0, zmax=100, xgap=2, ygap=2,
             colorscale=[[0, theme.FAIL_COLOUR], [0.5, "#FFFFFF"], [1, theme.PASS_COLOUR]],
             colorbar=dict(title=dict(text=_t("charts.heatmap_colour", language), side="right"), ticksuffix=" %"),
         ))
