@@ -87,6 +87,42 @@ CROSSED = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).fl
   });
 })"""
 
+# a value written on a bar or a treemap sector (or after a bar, on the white ground) whose colour
+# contrasts less than ``least`` with what it is written on (WCAG 2 ratio)
+FAINT = """(least) => Array.from(document.querySelectorAll('.plotly-graph-div')).flatMap((gd, chart) => {
+  const rgb = value => {
+    const found = /rgba?\\(([^)]+)\\)/.exec(value || '');
+    if (!found) return null;
+    const parts = found[1].split(',').map(Number);
+    return {rgb: parts.slice(0, 3), alpha: parts.length > 3 ? parts[3] : 1};
+  };
+  const onto = (colour, alpha, ground) => colour.map((v, i) => v * alpha + ground[i] * (1 - alpha));
+  const luminance = colour => {
+    const [r, g, b] = colour.map(v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => {
+    const [light, dark] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (light + 0.05) / (dark + 0.05);
+  };
+  const white = [255, 255, 255];
+  return Array.from(gd.querySelectorAll('g.point, g.slice')).flatMap(group => {
+    const shape = group.querySelector('path'), text = group.querySelector('text');
+    if (!shape || !text || !text.textContent.trim()) return [];
+    const look = getComputedStyle(shape), fill = rgb(look.fill), ink = rgb(getComputedStyle(text).fill);
+    if (!fill || !ink) return [];
+    const b = text.getBoundingClientRect(), s = shape.getBoundingClientRect();
+    if (!b.width) return [];  // left out: too wide for its bar
+    const x = (b.left + b.right) / 2, y = (b.top + b.bottom) / 2;
+    const inside = x > s.left && x < s.right && y > s.top && y < s.bottom;
+    const alpha = fill.alpha * parseFloat(look.fillOpacity || 1) * parseFloat(look.opacity || 1);
+    const ground = inside ? onto(fill.rgb, alpha, white) : white;
+    const contrast = ratio(onto(ink.rgb, ink.alpha, ground), ground);
+    return contrast < least ? [`chart ${chart + 1}: "${text.textContent}" ${contrast.toFixed(2)}:1`] : [];
+  });
+})"""
+LEGIBLE_CONTRAST = 4.5  # WCAG 2 AA, normal-size text
+
 
 # report.css renders an output only near the screen (content-visibility): this renders them all
 RENDER_ALL = ".jp-OutputArea-output { content-visibility: visible !important; }"
@@ -156,6 +192,7 @@ def _visit(browser, path: Path, shot: str) -> dict:
             "crowded": [] if deck else page.evaluate(CROWDED),
             "tiny": [] if deck else page.evaluate(TINY, NOTE_FONT_SIZE),
             "crossed": [] if deck else page.evaluate(CROSSED),
+            "faint": [] if deck else page.evaluate(FAINT, LEGIBLE_CONTRAST),
             "marking": page.evaluate("() => (document.querySelector('.qh-slide-marking, .qh-marking-bar')"
                                      " || {}).textContent"),
             "metadata": page.evaluate("() => document.querySelectorAll('[data-qh-metadata]').length"),
@@ -176,6 +213,7 @@ def test_every_report_works_offline(built, browser, dataset_id, report):
     assert seen["crowded"] == [], "texts written over each other"
     assert seen["tiny"] == [], f"texts smaller than {NOTE_FONT_SIZE} px"
     assert seen["crossed"] == [], "values crossed by a threshold line"
+    assert seen["faint"] == [], f"values contrasting less than {LEGIBLE_CONTRAST}:1 with their bar"
     assert labels.text(f"report.names.{report}", "vi") in seen["text"]
     assert len(VIETNAMESE.findall(seen["text"])) > 20
     assert seen["marking"].strip() == load_config(config.BUILD_CONFIG)["marking"]["vi"]  # reports.yml's

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 import pytest
 
 from analysis import labels, trust_rounds
-from analysis.charts import age, ballots, composition, review, theme
+from analysis.charts import age, ballots, composition, contrast, review, theme
 from analysis.charts import trust as trust_charts
 from analysis.errors import ParameterError
 
@@ -219,6 +219,21 @@ def test_title_override(name):
 def test_unknown_language_raises_parameter_error(name, language):
     with pytest.raises(ParameterError, match=f"unknown language '{language}'"):
         CHARTS[name].figure(language=language)
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_values_written_on_coloured_bars_are_legible(name):
+    # WCAG AA (4.5:1) between every value written inside a bar or sector and its fill; those
+    # written after a bar are on the white ground in the house colour (test_browser checks the pages)
+    for trace in CHARTS[name].figure().data:
+        if trace.type not in ("bar", "treemap") or trace.text is None or trace.textposition in ("outside", "none"):
+            continue
+        fills = trace.marker.color if trace.type == "bar" else trace.marker.colors
+        count = len(trace.text) if isinstance(trace.text, tuple) else 1
+        fills = [fills] * count if isinstance(fills, str) else list(fills)
+        colours = trace.insidetextfont.color
+        colours = [colours] * count if isinstance(colours, str) else list(colours)
+        assert min(contrast.contrast_ratio(c, f) for c, f in zip(colours, fills)) >= 4.5, trace.name
 
 
 @pytest.mark.parametrize("name", CHARTS)

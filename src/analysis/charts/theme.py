@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from analysis import labels
+from analysis.charts.contrast import legible_inside_text
 from analysis.charts.margins import (
     reserve_label_margins, reserve_legend_row, reserve_text_margin, values_clear_of_lines,
 )
@@ -475,7 +476,8 @@ def finish(
 ) -> go.Figure:
     """Apply the house template, a title, the language's separators and layout overrides; then
     the margins the labels need and values clear of the threshold lines drawn so far
-    (`analysis.charts.margins`)."""
+    (`analysis.charts.margins`), and values on coloured bars in a legible colour
+    (`analysis.charts.contrast`)."""
     if language is not None:
         layout.setdefault("separators", separators(language))
     # the registered object, not its name: plotly deep-copies a template it looks up by name (~12 ms)
@@ -483,6 +485,7 @@ def finish(
     reserve_label_margins(fig, BASE_FONT_SIZE, MARGIN["l"])
     reserve_legend_row(fig, BASE_FONT_SIZE, TITLE_FONT_SIZE, MARGIN, (WIDTH, HEIGHT))
     reserve_text_margin(fig, BASE_FONT_SIZE, MARGIN, WIDTH)
+    legible_inside_text(fig, TEXT_COLOUR)
     return values_clear_of_lines(fig, BASE_FONT_SIZE, MARGIN, WIDTH)
 
 
