@@ -133,6 +133,11 @@ def test_steps_heatmap_cells_and_marks():
     assert list(heat.x) == ["Bước 3", "Bước 4"]
     assert [list(r) for r in heat.z] == [[66.67, 90.0], [58.33, None]]
     assert [list(r) for r in heat.text] == [["66,67 % ✓", "90 % ✓"], ["58,33 % ✓", "— ✗"]]
+    # hover: the row and the step from the axes, the cell's share and status from customdata
+    hovers = [[heat.hovertemplate.replace("%{y}", y).replace("%{x}", x).replace("%{customdata}", cell)
+               for x, cell in zip(heat.x, row)] for y, row in zip(heat.y, heat.customdata)]
+    assert hovers[1] == ["<b>Bình — Bí thư</b><br>Bước 3: 58,33 %<br>Đạt<extra></extra>",
+                         "<b>Bình — Bí thư</b><br>Bước 4: —<br>Bị loại<extra></extra>"]
     everyone = C.steps_heatmap(steps_frame(), pool_only=False).data[0]
     assert list(everyone.y)[-1] == "Dũng — Bí thư"
 

@@ -353,8 +353,7 @@ def steps_heatmaps(
             zr.append(p)
             mark = STATUS_MARKS.get(status, "") if status else ""
             tr.append(f"{_pct(p, language) if p is not None else '—'} {mark}".strip() if status else "")
-            hr.append(f"<b>{r}</b><br>{_t('step', language, step=s)}: {_pct(p, language)}"
-                      + (f"<br>{_code('status', status, language)}" if status else ""))
+            hr.append(_pct(p, language) + (f"<br>{_code('status', status, language)}" if status else ""))
         z.append(zr), text.append(tr), hover.append(hr)
     row_title = dict(zip(df["_row"], df["title_id"]))
     parts = _parts([row_title[r] for r in rows], per_figure)
@@ -363,8 +362,10 @@ def steps_heatmaps(
     for k, cut in enumerate(parts):
         fig = go.Figure(go.Heatmap(
             z=z[cut], x=columns, y=rows[cut], text=text[cut],
-            texttemplate="%{text}", textfont=dict(color=HEATMAP_TEXT_COLOUR), hovertext=hover[cut],
-            hoverinfo="text", zmin=0, zmax=100, xgap=2, ygap=2,
+            texttemplate="%{text}", textfont=dict(color=HEATMAP_TEXT_COLOUR), customdata=hover[cut],
+            # the row's name and the step from the axes: not written again in every cell of the page
+            hovertemplate="<b>%{y}</b><br>%{x}: %{customdata}<extra></extra>",
+            zmin=0, zmax=100, xgap=2, ygap=2,
             colorscale=[[0, theme.FAIL_COLOUR], [0.5, "#FFFFFF"], [1, theme.PASS_COLOUR]],
             colorbar=dict(title=dict(text=_t("charts.heatmap_colour", language), side="right"), ticksuffix=" %"),
         ))
