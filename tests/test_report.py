@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from types import SimpleNamespace
 
 import pandas as pd
@@ -118,6 +119,12 @@ def test_table_html_labels_codes_and_numbers(tmp_path, shown):
     assert back.columns.tolist() == ["gender", "count", "pct", "ok", "custom"]  # canonical for machines
     english = _ctx(tmp_path, "en").table_html(df)
     assert "Women" in english and "1,234" in english and "25.50" in english
+
+
+def test_table_html_has_no_indentation_between_its_tags(tmp_path):
+    html = _ctx(tmp_path).table_html(pd.DataFrame({"name": ["Lò Văn A", "B"], "count": [1, 2]}))
+    assert re.search(r">\s+<", html) is None and "\n" not in html
+    assert "<tr><td>Lò Văn A</td><td>1</td></tr>" in html  # the spaces inside a cell are kept
 
 
 def test_heading_note_param(tmp_path, shown):

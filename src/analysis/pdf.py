@@ -3,10 +3,10 @@
 ``build --pdf`` writes ``<report>.pdf`` beside ``<report>.html``. Pages are A4 (decks: A4
 landscape, one slide per page), sections start on a new page and charts are scaled to the page's
 width, never cut; one much taller than a page keeps a legible size and is printed a page at a
-time, cut between two rows (report.css, print.js). Every page has a header with the confidentiality marking and a footer
-with the dataset, reference date, rule set, build time and page number, all read from the
-report's own provenance footer (`report.ReportContext.metadata_html`), so a PDF always says the
-same as its page.
+time, cut between two rows (report.css, print.js). Every page has a header with the
+confidentiality marking and a footer with the dataset, reference date, rule set, build time and
+page number, all read from the report's own provenance footer
+(`report.ReportContext.metadata_html`), so a PDF always says the same as its page.
 """
 
 from __future__ import annotations

@@ -18,8 +18,6 @@ import plotly.graph_objects as go
 WHITE, BLACK = "#FFFFFF", "#000000"
 LEGIBLE = 4.5  # WCAG 2, AA for text of normal size
 _HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-
-
 _NAMED = {"white": WHITE, "black": BLACK}
 
 
@@ -40,7 +38,7 @@ def luminance(colour: str) -> float:
     """WCAG 2 relative luminance of a colour ("#rrggbb"…): 0 for black, 1 for white."""
     channels = _channels(colour)
     if channels is None:
-        raise ValueError(f"not a #rrggbb colour: {colour!r}")
+        raise ValueError(f"not a colour written #rrggbb, #rgb, white or black: {colour!r}")
     r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
