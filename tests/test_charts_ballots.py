@@ -10,6 +10,7 @@ import pytest
 from chart_tables import accounting_table, flows_table, invalid_table, passed_composition_table, steps_frame, tally_table
 
 from analysis.charts import ballots as C
+from analysis.charts.contrast import contrast_ratio
 from analysis.errors import ParameterError
 
 
@@ -142,18 +143,6 @@ def test_steps_heatmap_cells_and_marks():
     assert list(everyone.y)[-1] == "Dũng — Bí thư"
 
 
-def _luminance(colour: str) -> float:
-    """WCAG 2 relative luminance of "#rrggbb"."""
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def _contrast(one: str, other: str) -> float:
-    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
 def _scale_colour(scale, fraction: float) -> str:
     """The colour of a two-or-more-stop colorscale at ``fraction``, mixed in RGB as plotly.js does."""
     for (lo, low), (hi, high) in zip(scale, scale[1:]):
@@ -170,7 +159,7 @@ def test_steps_heatmap_values_are_legible_on_every_cell_colour():
     colour = heat.textfont.color
     assert colour is not None  # else plotly picks white or grey per cell: 2.8:1 at worst on this scale
     # WCAG AA (4.5:1) from 0 % to 100 %
-    assert min(_contrast(colour, _scale_colour(heat.colorscale, z / 100)) for z in range(101)) >= 4.5
+    assert min(contrast_ratio(colour, _scale_colour(heat.colorscale, z / 100)) for z in range(101)) >= 4.5
 
 
 def test_steps_heatmaps_cut_the_people_into_figures_of_a_printed_page():
