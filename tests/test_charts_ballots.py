@@ -100,11 +100,33 @@ def test_empty_composition_bars_names_its_column():
     assert fig.layout.title.text == "Người trên 50 % và không quá 50 % theo giới tính"
 
 
+def counted(bars) -> dict:
+    return {round(x, 2): y for x, y in zip(bars.x, bars.y) if y}
+
+
 def test_share_histogram_counts_and_line():
     fig = C.share_histogram(tally_table())
     passed, not_passed = fig.data
-    assert sorted(passed.x) == [58.33, 58.33, 58.33, 75.0] and list(not_passed.x) == [25.0]
+    # 58.33 % × 3 and 75 % over the line, 25 % not: bins of 5 points
+    assert counted(passed) == {55: 3, 75: 1} and counted(not_passed) == {25: 1}
     assert fig.layout.barmode == "stack" and len(vlines(fig, 50.0)) == 1
+
+
+def test_share_histogram_draws_each_result_on_its_side_of_the_line():
+    # exactly 50 % is not more than half; 50.004 % is, printed 50.0: the two are drawn apart
+    df = tally_table().assign(pct=[50.0, 50.0, 100.0, 52.0, 25.0], passed=[False, True, True, True, False])
+    passed, not_passed = C.share_histogram(df).data
+    assert counted(not_passed) == {45: 1, 25: 1} and counted(passed) == {50: 2, 95: 1}
+    assert passed.hovertext[list(passed.x).index(95)] == "<b>Trên 50 %</b><br>từ 95 % đến 100 %: 1"
+    assert not_passed.hovertext[list(passed.x).index(45)] == "<b>Không quá 50 %</b><br>từ 45 % đến 50 %: 1"
+    # a 2/3 line: 2/3 exactly (not passed) and 66.668 % (passed) are both printed 66.67
+    df = tally_table().assign(pct=[66.67, 66.67, 60.0, 70.0, 25.0], passed=[False, True, False, True, False])
+    fig = C.share_histogram(df, threshold=200 / 3)
+    passed, not_passed = fig.data
+    assert counted(not_passed) == {65: 1, 60: 1, 25: 1} and counted(passed) == {66.67: 1, 70: 1}
+    for bar in fig.data:  # no bar across the line
+        for x, o, w, y in zip(bar.x, bar.offset, bar.width, bar.y):
+            assert y == 0 or not x + o < 200 / 3 < x + o + w
 
 
 def test_accounting_bars_one_panel_per_conference():

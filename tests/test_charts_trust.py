@@ -5,6 +5,8 @@ Input table: tests/chart_tables.py; the contract all charts share: test_charts_c
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pandas as pd
 import pytest
 from chart_tables import trace, trust_table
@@ -99,6 +101,39 @@ def test_low_share_distribution(table):
     assert sorted(round(s.x0, 2) for s in fig.layout.shapes) == [50.0, 66.67]
 
 
+def test_low_share_bars_stay_inside_their_bins_and_off_the_lines(table):
+    bins = trust_rounds.low_share_bins(table)
+    fig = charts.low_share_distribution(bins)
+    lines = [s.x0 for s in fig.layout.shapes]
+    for n, bar in enumerate(fig.data):
+        spans = [(x + o, x + o + w) for x, o, w in zip(bar.x, bar.offset, bar.width)]
+        ends = bins[bins["conference_id"] == bar.name]["bin_to"].tolist()
+        for (left, right), start, end in zip(spans, bar.x, ends):
+            assert start < left < right < end  # a gap each side of the bin
+            assert not any(left < line < right for line in lines)
+        # the two votes side by side in each bin, the first on the left
+        other = fig.data[1 - n]
+        assert all((a + o < b + p) == (n == 0) for a, o, b, p in zip(bar.x, bar.offset, other.x, other.offset))
+    # Lê Văn Cường at exactly 2/3 in tn-2023: the bar right of the 2/3 line, its bin said in words
+    first = fig.data[0]
+    at = [n for n, y in enumerate(first.y) if y and first.x[n] == 66.67]
+    assert len(at) == 1 and first.x[at[0]] + first.offset[at[0]] > 200 / 3
+    assert "từ 66,67 % đến dưới 70 %" in first.hovertext[at[0]]
+    assert "trên 50 % đến dưới 55 %" in first.hovertext[list(first.x).index(50)]
+    english = charts.low_share_distribution(bins, language="en").data[0].hovertext
+    assert english[list(first.x).index(45)] == "tn-2023: from 45 % to 50 % — 0 people"
+
+
+def test_threshold_lines_follow_the_rules_given(table):
+    bounds = (Fraction(3, 5), Fraction(3, 4))
+    fig = charts.low_share_distribution(trust_rounds.low_share_bins(table), thresholds=bounds)
+    assert sorted(s.x0 for s in fig.layout.shapes) == [60.0, 75.0]
+    fig = charts.diverging_bars(table, "tn-2023", thresholds=bounds)
+    assert sorted(s.x0 for s in fig.layout.shapes) == [-75.0, -60.0]
+    fig = charts.diverging_bars(table, "b4", agree_threshold=Fraction(2, 3))
+    assert [round(s.x0, 2) for s in fig.layout.shapes] == [66.67]
+
+
 def test_by_position_group(table):
     groups = trust_rounds.position_group_table(table)
     fig = charts.by_position_group(groups)
@@ -141,7 +176,7 @@ def test_compare_votes_legend_gives_each_entry_its_own_colour(table):
     fig = charts.compare_votes(trust_rounds.vote_summary_table(table))
     colours = {t.name: t.marker.color for t in fig.data if t.showlegend is not False}
     assert list(colours) == ["Tín nhiệm cao", "Tín nhiệm", "Tín nhiệm thấp",
-                             "Dưới 1/2", "Trên 1/2 (dưới 2/3)", "Từ 2/3 trở lên"]
+                             "Không quá 1/2", "Trên 1/2 (dưới 2/3)", "Từ 2/3 trở lên"]
     assert len(set(colours.values())) == 6
 
 

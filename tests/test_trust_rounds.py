@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pandas as pd
 import pytest
 from trust_tables import conferences, three_people, votes
 
-from analysis import trust, trust_rounds
+from analysis import trust, trust_rounds, trust_rules
 from analysis.errors import ParameterError
 
 
@@ -82,11 +84,39 @@ def test_position_group_table_means_of_exact_shares():
 
 def test_low_share_bins():
     bins = trust_rounds.low_share_bins(three_people(), width=10)
-    assert len(bins) == 10 and bins["people"].sum() == 3
+    # every 10 points and at the bands' bounds 1/2 and 2/3: 0, 10, … 50, 60, 66.67, 70, … 90
+    assert len(bins) == 11 and bins["people"].sum() == 3
+    assert bins["bin_from"].tolist() == [0, 10, 20, 30, 40, 50, 60, 66.67, 70, 80, 90]
     by = bins.set_index("bin_from")["people"]
-    assert (by[0], by[50], by[60]) == (1, 1, 1)  # 0 %, 53.33 %, 66.67 %
+    assert (by[0], by[50], by[66.67]) == (1, 1, 1)  # 0 %, 53.33 %, 66.67 % (exactly 2/3)
+    over_half = bins[bins["bin_from"].eq(50)].iloc[0]
+    assert (over_half["from_included"], over_half["to_included"]) == (False, False)
     with pytest.raises(ParameterError):
         trust_rounds.low_share_bins(three_people(), width=7)
+
+
+def test_low_share_bins_put_people_on_their_band_side_of_each_line():
+    table = trust.trust_table(votes([
+        dict(conference_id="c1", person_id="1", full_name="A", high=10, trust=5, low=15),   # 1/2: no band
+        dict(conference_id="c1", person_id="2", full_name="B", high=0, trust=10, low=20),   # 2/3
+        dict(conference_id="c1", person_id="3", full_name="C", high=1, trust=9, low=20),    # 2/3
+        dict(conference_id="c1", person_id="4", full_name="D", high=0, trust=11, low=19),   # 63.33 %
+    ]), conferences(convened=30, present=30, ballots_issued=30, ballots_collected=30, ballots_valid=30))
+    assert table["low_band"].tolist() == ["none", "two_thirds", "two_thirds", "over_half"]
+    bins = trust_rounds.low_share_bins(table)
+    people = bins[bins["people"] > 0].set_index("bin_from")["people"].to_dict()
+    # 50 % in 45–50 (left of the 1/2 line), 63.33 % in 60–66.67, both 2/3 in 66.67–70
+    assert people == {45: 1, 60: 1, 66.67: 2}
+    # the bounds are the rules' own: a line at 62 % (31/50) gives 63.33 % a bin from 62 to 65
+    rules = trust_rules.load_trust_rules()
+    stricter = rules.model_copy(update={"three_level": rules.three_level.model_copy(update={"bands": [
+        trust_rules.Band(band="over_half", above="31/50"), *rules.three_level.bands[1:]]})})
+    moved = trust_rounds.low_share_bins(trust.trust_table(votes([
+        dict(conference_id="c1", person_id="4", full_name="D", high=0, trust=11, low=19),
+    ]), conferences(convened=30, present=30, ballots_issued=30, ballots_collected=30, ballots_valid=30),
+        rules=stricter), stricter)
+    assert moved.loc[moved["people"] > 0, ["bin_from", "bin_to"]].values.tolist() == [[62, 65]]
+    assert stricter.band_bounds == (Fraction(31, 50), Fraction(2, 3))
 
 
 def test_vote_summary_table():

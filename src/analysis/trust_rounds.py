@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import pandas as pd
 
+from analysis import share_bins
 from analysis.errors import ParameterError
 from analysis.numbers import percent
 from analysis.schema import TRUST_LEVELS_3, fold
@@ -115,23 +116,37 @@ def position_group_table(table: pd.DataFrame, rules: TrustRules | None = None,
     return out.sort_values(["_c", "_r"]).drop(columns=["_r", "_c"]).reset_index(drop=True)
 
 
-def low_share_bins(table: pd.DataFrame, width: int = 5) -> pd.DataFrame:
-    """Distribution of the low share per three-level vote: [conference_id, bin_from, bin_to, people].
+def low_share_bins(table: pd.DataFrame, rules: TrustRules | None = None, width: int = 5) -> pd.DataFrame:
+    """Distribution of the low share per three-level vote.
 
-    Bins are [from, to) percentage points of the exact share (the last bin includes 100 %); every
-    bin is listed, empty ones with 0.
+    Columns: conference_id, bin_from, bin_to (percentage points, two decimals), from_included,
+    to_included, people. Bins are `analysis.share_bins`'s: every ``width`` points and at each band
+    bound of ``rules`` (default `rules/trust.yml`), so that a share of exactly 1/2 (not "more than
+    half") is counted below the 1/2 line and each person on the side of a line their band says.
+    Every bin is listed, empty ones with 0.
     """
-    if 100 % width:
-        raise ParameterError(f"Độ rộng khoảng phải chia hết 100 / bin width must divide 100: {width}")
+    rules = rules or load_trust_rules()
+    bands = sorted(rules.three_level.bands, key=lambda b: b.value)
+    bins = share_bins.make_bins([share_bins.Bound(b.value * 100, strict=b.above is not None) for b in bands],
+                                width)
+    zone_of = {"none": 0, **{b.band: n + 1 for n, b in enumerate(bands)}}
     df = table[table["form"].eq(THREE)]
     rows = []
     for conf, g in df.groupby("conference_id", sort=False):
-        counts = [0] * (100 // width)
-        for share in _shares(g, "low"):
-            counts[min(int(share * 100 / width), len(counts) - 1)] += 1
-        rows += [{"conference_id": conf, "bin_from": n * width, "bin_to": (n + 1) * width, "people": c}
-                 for n, c in enumerate(counts)]
-    return pd.DataFrame(rows, columns=["conference_id", "bin_from", "bin_to", "people"])
+        known = g[g["low"].notna() & g["base_count"].notna() & g["base_count"].gt(0)]
+        shares = [Fraction(int(c) * 100, int(b)) for c, b in zip(known["low"], known["base_count"])]
+        zones = [zone_of.get(band) for band in known["low_band"]] if "low_band" in known else None
+        counts = share_bins.count(shares, bins, zones)
+        rows += [{"conference_id": conf, "bin_from": _points(b.start), "bin_to": _points(b.end),
+                  "from_included": b.start_included, "to_included": b.end_included, "people": c}
+                 for b, c in zip(bins, counts)]
+    return pd.DataFrame(rows, columns=["conference_id", "bin_from", "bin_to", "from_included", "to_included",
+                                       "people"])
+
+
+def _points(value: Fraction) -> float:
+    """Percentage points two decimals half up (66.67 for 2/3)."""
+    return percent(value.numerator, value.denominator * 100)
 
 
 def vote_summary_table(table: pd.DataFrame, by: str = "conference_id") -> pd.DataFrame:

@@ -149,6 +149,11 @@ class TrustRules(_Model):
     position_groups: list[PositionGroup] = []
     position_group_order: list[str] = []
 
+    @property
+    def band_bounds(self) -> tuple[Fraction, ...]:
+        """The three-level bands' bounds, lowest first: the lines of the low-share charts."""
+        return tuple(sorted(band.value for band in self.three_level.bands))
+
     def band(self, share: Fraction) -> str:
         found = "none"
         for band in self.three_level.bands:

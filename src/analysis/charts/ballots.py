@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis import labels
+from analysis import labels, share_bins
 from analysis.charts import margins, theme
 from analysis.errors import ParameterError
 
@@ -207,28 +207,41 @@ def title_bars_all(
 
 
 def share_histogram(
-    df: pd.DataFrame, pct: str = "pct", passed: str = "passed", threshold: float = 50.0, bin_size: float = 5.0,
+    df: pd.DataFrame, pct: str = "pct", passed: str = "passed", threshold: float = 50.0, bin_size: int = 5,
     language: str = "vi", title: str | None = None,
 ) -> go.Figure:
-    """How vote shares spread: stacked histogram, over the line against not, with the pass line."""
+    """How vote shares spread: stacked bars per bin, over the line against not, with the pass line.
+
+    Bins are `analysis.share_bins`'s, cut at the threshold too (a "more than" bound): a share of
+    exactly the threshold, or one rounded onto it, is drawn on the side its result (``passed``) says.
+    """
     language = theme.check_language(language)
     theme.require_columns(df, [pct, passed], "tally")
     heading = title or _t("charts.distribution", language)
     fig = go.Figure()
     if df.empty:
         return theme.finish(theme.no_data(fig, language), heading, language)
+    bins = share_bins.make_bins([share_bins.bound(threshold, strict=True)], bin_size)
+    shown = df[df[pct].notna()]
+    totals = [0] * len(bins)
     for flag, code, colour in ((True, "passed", theme.PASS_COLOUR), (False, "not_passed", theme.NEUTRAL_COLOUR)):
-        values = df.loc[df[passed].fillna(False) == flag, pct].astype(float)
-        fig.add_trace(go.Histogram(
-            x=values.tolist(), name=_code("composition_outcome", code, language), marker_color=colour,
-            xbins=dict(start=0, end=100 + bin_size, size=bin_size),
+        rows = shown[shown[passed].fillna(False).astype(bool) == flag]
+        counts = share_bins.count(rows[pct].astype(float), bins, zones=[int(flag)] * len(rows))
+        totals = [a + b for a, b in zip(totals, counts)]
+        name = _code("composition_outcome", code, language)
+        hover = [f"<b>{name}</b><br>{theme.format_range(b.start, b.end, language, b.start_included, b.end_included)}"
+                 f": {theme.format_count(c, language)}" for b, c in zip(bins, counts)]
+        fig.add_trace(go.Bar(
+            x=[float(b.start) for b in bins], y=counts, name=name, marker_color=colour,
+            offset=[float(b.end - b.start) * theme.BIN_GAP / 2 for b in bins],
+            width=[float(b.end - b.start) * (1 - theme.BIN_GAP) for b in bins], hovertext=hover, hoverinfo="text",
         ))
     _pass_line(fig, threshold, language)
-    tallest = (df[pct].dropna().astype(float) // bin_size).value_counts().max()
     return theme.finish(
-        fig, heading, language, barmode="stack", bargap=0.05,
-        xaxis=dict(range=[-theme.CORNER_ROOM, 100 + bin_size], ticksuffix=" %", title=_t("charts.distribution_axis", language)),
-        yaxis=dict(title=_t("charts.people_axis", language), **theme.count_axis(float(tallest))),
+        fig, heading, language, barmode="stack",
+        xaxis=dict(range=[-theme.CORNER_ROOM, 100 + theme.CORNER_ROOM], ticksuffix=" %",
+                   title=_t("charts.distribution_axis", language)),
+        yaxis=dict(title=_t("charts.people_axis", language), **theme.count_axis(float(max(totals)))),
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -37,6 +38,7 @@ NOTE_FONT_SIZE = 14  # footnotes under a figure; the smallest text we show
 WIDTH = 1000
 HEIGHT = 560
 MARGIN = dict(l=80, r=40, t=80, b=60)  # px; finish() widens the left one for long labels
+BIN_GAP = 0.1  # of a distribution bin's width left empty, half each side: neighbouring bars stay apart
 CORNER_ROOM = 2.5  # percentage points left of 0 on a 0–100 % x axis: its "0 %" then clears the y axis's "0"
 TEXT_COLOUR = "#222222"
 
@@ -141,7 +143,8 @@ _is_missing = is_missing  # older private name, still used by some chart modules
 
 
 def format_number(value: object, language: str, places: int = 2, missing: str = "—") -> str:
-    """``value`` rounded half up to at most ``places`` decimals, trailing zeros dropped.
+    """``value`` (a number or a Fraction) rounded half up to at most ``places`` decimals, trailing
+    zeros dropped.
 
     ``format_number(1234.5, "vi") == "1.234,5"``, ``format_number(1234.5, "en") == "1,234.5"``,
     ``format_number(25.0, "vi") == "25"``; missing values give ``missing``.
@@ -149,7 +152,8 @@ def format_number(value: object, language: str, places: int = 2, missing: str = 
     if is_missing(value):
         return missing
     decimal, thousands = _separator_pair(language)
-    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    number = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(str(value))
+    exact = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     text = f"{exact:,.{places}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -186,6 +190,17 @@ def format_count_percent(count: object, pct: object, language: str) -> str:
     """``"12 (30 %)"``; just ``"12"`` when the percentage is missing."""
     shown = format_count(count, language)
     return shown if is_missing(pct) else f"{shown} ({format_percent(pct, language)})"
+
+
+def format_range(start: object, end: object, language: str, start_included: bool = True,
+                 end_included: bool = False, unit: str = " %") -> str:
+    """A bin in words, saying which ends it holds: ``"trên 50 % đến dưới 55 %"`` (vi),
+    ``"from 45 % to 50 %"`` (en)."""
+    first = labels.text("common.range_from" if start_included else "common.range_over", language,
+                        value=f"{format_number(start, language)}{unit}")
+    last = labels.text("common.range_to" if end_included else "common.range_under", language,
+                       value=f"{format_number(end, language)}{unit}")
+    return f"{first} {last}"
 
 
 # Categories ------------------------------------------------------------------------------------

@@ -80,10 +80,11 @@ def _diverging_heading(df: pd.DataFrame, conference_id: str | None, two: bool, l
 
 
 def diverging_bars(df: pd.DataFrame, conference_id: str | None = None, language: str = "vi",
-                   title: str | None = None, thresholds: tuple[Fraction, ...] | None = None) -> go.Figure:
+                   title: str | None = None, thresholds: tuple[Fraction, ...] | None = None,
+                   agree_threshold: Fraction | None = None) -> go.Figure:
     """One vote: low share to the left, high (then trust) to the right, sorted by the high share.
 
-    Two-level votes draw disagree left and agree right, with the agree threshold (default 1/2)
+    Two-level votes draw disagree left and agree right, with ``agree_threshold`` (default 1/2)
     on the right. ``thresholds`` are the low-share band bounds (default 1/2 and 2/3) drawn on
     the left. Tick labels and hover texts are absolute percentages; names in a band (two-level:
     not above the threshold) are bold. Texts too small for their bar are hidden (hover shows them).
@@ -114,7 +115,7 @@ def diverging_bars(df: pd.DataFrame, conference_id: str | None = None, language:
             textposition="inside", insidetextanchor="start", hovertext=hover, hoverinfo="text",
         ))
     vals, text = theme.absolute_ticks(100, language, count=4)
-    lines = _lines((HALF,)) if two else _lines(thresholds)
+    lines = _lines((agree_threshold or HALF,)) if two else _lines(thresholds)
     for value, label in lines:
         theme.add_threshold(fig, value if two else -value, label, axis="x")
     if two:
@@ -140,7 +141,9 @@ def low_share_distribution(bins: pd.DataFrame, language: str = "vi", title: str 
                            thresholds: tuple[Fraction, ...] | None = None) -> go.Figure:
     """How many people per band of the low share (bars per bin), one colour per vote, 1/2 and 2/3 lines.
 
-    ``bins`` is `analysis.trust_rounds.low_share_bins`: [conference_id, bin_from, bin_to, people].
+    ``bins`` is `analysis.trust_rounds.low_share_bins`: [conference_id, bin_from, bin_to, people],
+    with from_included / to_included when known (else each bin holds its start, not its end). Each
+    bar spans its bin, side by side per vote: bins cut at a threshold keep their bars off its line.
     """
     language = theme.check_language(language)
     theme.require_columns(bins, ["conference_id", "bin_from", "bin_to", "people"], "low_share_bins")
@@ -148,16 +151,23 @@ def low_share_distribution(bins: pd.DataFrame, language: str = "vi", title: str 
     fig = go.Figure()
     if bins.empty:
         return theme.finish(theme.no_data(fig, language), heading, language)
+    votes = list(dict.fromkeys(bins["conference_id"]))
     for n, (conf, g) in enumerate(bins.groupby("conference_id", sort=False)):
-        mids = ((g["bin_from"] + g["bin_to"]) / 2).tolist()
-        hover = [f"{conf}: {a}–{b} % — {p}" for a, b, p in zip(g["bin_from"], g["bin_to"], g["people"])]
-        fig.add_trace(go.Bar(x=mids, y=g["people"].tolist(), name=str(conf),
+        start, end = g["bin_from"].astype(float), g["bin_to"].astype(float)
+        starts_in = g["from_included"].tolist() if "from_included" in g else [True] * len(g)
+        ends_in = g["to_included"].tolist() if "to_included" in g else [False] * len(g)
+        share = (end - start) * (1 - theme.BIN_GAP) / len(votes)  # of the bin, for each vote's bar
+        hover = [_t("charts.bin_hover", language, conference=conf, people=theme.format_count(p, language),
+                    range=theme.format_range(a, b, language, bool(a_in), bool(b_in)))
+                 for a, b, a_in, b_in, p in zip(start, end, starts_in, ends_in, g["people"])]
+        fig.add_trace(go.Bar(x=start.tolist(), y=g["people"].tolist(), name=str(conf),
+                             offset=((end - start) * theme.BIN_GAP / 2 + n * share).tolist(), width=share.tolist(),
                              marker_color=theme.PALETTE[n % len(theme.PALETTE)], hovertext=hover,
                              hoverinfo="text", opacity=0.85))
     for value, label in _lines(thresholds):
         theme.add_threshold(fig, value, label, axis="x")
     return theme.finish(
-        fig, heading, language, barmode="group", bargap=0.05,
+        fig, heading, language, barmode="overlay",
         xaxis=dict(range=[-theme.CORNER_ROOM, 100], tick0=0, dtick=10,
                    title=_t("charts.distribution_axis", language)),
         yaxis=dict(title=_t("charts.people_axis", language), rangemode="tozero", tick0=0,
