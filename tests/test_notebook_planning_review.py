@@ -135,6 +135,36 @@ def test_dates_and_datasets_give_the_same_review(tmp_path, datasets):
         assert raw.startswith(b"\xef\xbb\xbf"), name
 
 
+def shown(executed: Path) -> str:
+    """The HTML and text a run of the notebook displayed (what the report page is made of)."""
+    cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
+    return "".join("".join(o.get("data", {}).get("text/html", "")) + "".join(o.get("data", {}).get("text/markdown", ""))
+                   for c in cells for o in c.get("outputs", []))
+
+
+@pytest.mark.slow
+def test_a_review_with_nothing_before_says_so_instead_of_empty_charts(tmp_path, datasets):
+    after, _ = datasets
+    out, summary = run(tmp_path / "a", after, before_date="2010-01-01")  # nobody planned yet then
+    assert summary["notes"] == ["no_before"] and summary["people_before"] == 0
+    page = shown(tmp_path / "a" / "run.ipynb")
+    # flows, titles and the list of changes: one line each, no chart drawn over nothing
+    assert page.count("Không có nguồn quy hoạch trước rà soát để so sánh") == 3
+    for chart in ("reasons", "changes_by_title"):
+        assert f'"chart":"{chart}"' not in page
+        assert (out / f"{chart}.csv").exists()  # the tables are still written for programs
+    # compared, the same sections draw their charts
+    run(tmp_path / "b", after)
+    page = shown(tmp_path / "b" / "run.ipynb")
+    assert '"chart":"reasons"' in page and '"chart":"changes_by_title"' in page
+    assert "Không có nguồn quy hoạch trước rà soát để so sánh" not in page
+    # compared, nothing changed (everyone planned since 2015): said once for the flows, once for the list
+    run(tmp_path / "c", after, before_date="2016-01-01", review_date="2016-06-01")
+    page = shown(tmp_path / "c" / "run.ipynb")
+    assert page.count("Không có thay đổi nào giữa hai thời điểm.") == 3  # with the overview's
+    assert '"chart":"reasons"' not in page and '"chart":"changes_by_title"' in page
+
+
 @pytest.mark.slow
 def test_build_muong_lat_sample(tmp_path):
     sample = SAMPLE_DIR / "muong-lat-2017.xlsx"

@@ -62,6 +62,11 @@ class Review:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def compared(self) -> bool:
+        """Whether there is a pool before the review to compare with (the overview says why not)."""
+        return self.has_planning and "no_before" not in self.notes
+
+    @property
     def changed(self) -> pd.DataFrame:
         """The rows of `changes` that are removals or additions (not the retained ones)."""
         return self.changes[self.changes["change"] != "retained"].reset_index(drop=True)
