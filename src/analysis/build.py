@@ -167,6 +167,7 @@ def run_job(job: Job) -> Outcome:
                 outcome.failed_notebook = str(failed_nb)
             raise
         from analysis.kernels import place_plotlyjs
+        from analysis.safe_writes import write_text_atomic
         from analysis.render import render_html
 
         place_plotlyjs(nb, job.plotlyjs_src)
@@ -176,7 +177,7 @@ def run_job(job: Job) -> Outcome:
             kernel.save(nb, failed_nb)
             outcome.failed_notebook = str(failed_nb)
             raise
-        html_path.write_text(page, encoding="utf-8")
+        write_text_atomic(html_path, page)
         _exports(job, nb, html_path, tables)
         outcome.ok = True
         outcome.html = str(html_path)
@@ -327,6 +328,7 @@ def build(config_path: Path | str | None = None, datasets: list | None = None,
     """
     from rich.console import Console
 
+    from analysis.safe_writes import build_lock
     from analysis.cache import ReportCache, job_key
     from analysis.kernels import write_shared_plotlyjs
     from analysis.render import print_summary, write_index
@@ -335,26 +337,27 @@ def build(config_path: Path | str | None = None, datasets: list | None = None,
     job_list, out_dir, workers, language = plan(config_path, datasets, reports, out, language,
                                                 jobs, notebooks_dir, use_cache=True, options=options)
     out_dir.mkdir(parents=True, exist_ok=True)
-    cache = ReportCache(out_dir)
-    shared = write_shared_plotlyjs(out_dir) if portfolio else None
-    options = {"portfolio": bool(portfolio), "plotlyjs": _plotlyjs_in_use(), **_export_options(job_list)}
-    outcomes: list[Outcome] = []
-    pending: list[Job] = []
-    for job in job_list:
-        if shared is not None:
-            job.plotlyjs_src = Path(os.path.relpath(shared, job.out_dir / job.dataset_id)).as_posix()
-        job.key = job_key(job, options)
-        hit = None if force else _from_cache(cache, job)
-        if hit is None:
-            cache.forget(job.dataset_id, job.report)  # recorded again only when it succeeds
-            pending.append(job)
-        else:
-            outcomes.append(hit)
-    if pending:
-        outcomes += _run_all(pending, workers, console, warm)
-    order = {(j.dataset_id, j.report): i for i, j in enumerate(job_list)}
-    outcomes.sort(key=lambda o: order[(o.dataset_id, o.report)])
-    index = write_index(out_dir, [asdict(o) for o in outcomes], language,
-                        marking=job_list[0].parameters.get("marking", ""))
-    print_summary(outcomes, console, language, out_dir)
+    with build_lock(out_dir):  # a second build into this folder stops here, before touching it
+        cache = ReportCache(out_dir)
+        shared = write_shared_plotlyjs(out_dir) if portfolio else None
+        options = {"portfolio": bool(portfolio), "plotlyjs": _plotlyjs_in_use(), **_export_options(job_list)}
+        outcomes: list[Outcome] = []
+        pending: list[Job] = []
+        for job in job_list:
+            if shared is not None:
+                job.plotlyjs_src = Path(os.path.relpath(shared, job.out_dir / job.dataset_id)).as_posix()
+            job.key = job_key(job, options)
+            hit = None if force else _from_cache(cache, job)
+            if hit is None:
+                cache.forget(job.dataset_id, job.report)  # recorded again only when it succeeds
+                pending.append(job)
+            else:
+                outcomes.append(hit)
+        if pending:
+            outcomes += _run_all(pending, workers, console, warm)
+        order = {(j.dataset_id, j.report): i for i, j in enumerate(job_list)}
+        outcomes.sort(key=lambda o: order[(o.dataset_id, o.report)])
+        index = write_index(out_dir, [asdict(o) for o in outcomes], language,
+                            marking=job_list[0].parameters.get("marking", ""))
+        print_summary(outcomes, console, language, out_dir)
     return BuildResult(outcomes=outcomes, out_dir=out_dir, index=index)

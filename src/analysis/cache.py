@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.config import PACKAGE_DIR
+from analysis.safe_writes import write_text_atomic
 
 CACHE_DIR = ".cache"
 SCHEMA = 1  # bump when the record or the key changes meaning
@@ -202,9 +203,7 @@ class ReportCache:
     @staticmethod
     def _write(path: Path, record: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(record, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-        os.replace(partial, path)  # a reader never sees half a record
+        write_text_atomic(path, json.dumps(record, ensure_ascii=False, indent=1, default=str))
 
 
 def _meta_file(path: Path) -> Path | None:

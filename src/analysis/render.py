@@ -21,6 +21,7 @@ from analysis.config import ASSETS_DIR
 from analysis.contents import add_contents
 from analysis.errors import BuildError
 from analysis.labels import Labels
+from analysis.safe_writes import write_text_atomic
 
 REMOVE_TAGS = {"remove", "remove_cell", "parameters", "injected-parameters"}
 _RESOURCE_ATTRS = {
@@ -356,7 +357,7 @@ def write_index(out_dir: Path, outcomes: list[dict], language: str = "vi", marki
     for outcome in outcomes:
         entries[(outcome["dataset_id"], outcome["report"])] = dict(outcome)
     items = sorted(entries.values(), key=lambda e: (e["dataset_name"], e["dataset_id"], e["report"]))
-    manifest.write_text(json.dumps(items, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_text_atomic(manifest, json.dumps(items, ensure_ascii=False, indent=2) + "\n")
 
     rows = []
     for item in items:
@@ -374,7 +375,7 @@ def write_index(out_dir: Path, outcomes: list[dict], language: str = "vi", marki
         })
     now = dt.datetime.now().strftime("%d/%m/%Y %H:%M" if language == "vi" else "%Y-%m-%d %H:%M")
     index = out_dir / "index.html"
-    index.write_text(render_index(rows, language, generated=now, marking=marking), encoding="utf-8")
+    write_text_atomic(index, render_index(rows, language, generated=now, marking=marking))
     return index
 
 
