@@ -196,6 +196,29 @@ def test_build_tiny_notebooks(tmp_path):
     assert "ValueError: hỏng rồi" in summary and "1 báo cáo hoàn thành, 1 lỗi" in summary
 
 
+@pytest.mark.slow
+def test_a_rebuild_keeps_the_last_page_until_its_own_is_ready(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    # the notebook looks for the page of the build before while it runs
+    looks = ('import pathlib\nfrom IPython.display import Markdown, display\n'
+             'page = pathlib.Path(output_dir).parent / "page.html"\n'
+             'display(Markdown(f"LAST-PAGE-THERE: {page.exists()}"))\n')
+    _notebook(notebooks / "page.ipynb", looks)
+    dataset = tmp_path / "data" / "tiny"
+    dataset.mkdir(parents=True)
+    out, page = tmp_path / "out", tmp_path / "out" / "tiny" / "page.html"
+    run = lambda: build(datasets=[dataset], notebooks_dir=notebooks, out=out, jobs=1,  # noqa: E731
+                        force=True, console=Console(record=True, width=200))
+    assert run().ok and "LAST-PAGE-THERE: False" in page.read_text(encoding="utf-8")
+    assert run().ok and "LAST-PAGE-THERE: True" in page.read_text(encoding="utf-8")
+    # a rebuild that fails takes the last page away: its numbers are no longer backed by this build
+    _notebook(notebooks / "page.ipynb", looks + 'raise ValueError("dữ liệu hỏng")')
+    result = run()
+    assert not result.ok and not page.exists()
+    assert "LAST-PAGE-THERE: True" in (out / "tiny" / "page.failed.ipynb").read_text(encoding="utf-8")
+
+
 SAMPLE = config.SAMPLE_DIR / "thuong-tin-2022"
 SUMMARY_KEYS = {"as_of", "people", "women", "women_pct", "ethnic_minority", "ethnic_minority_pct",
                 "mean_age", "age_bands", "checks"}

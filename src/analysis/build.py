@@ -145,11 +145,12 @@ def run_job(job: Job) -> Outcome:
     outcome = Outcome(dataset_id=job.dataset_id, dataset_name=job.dataset_name,
                       dataset_path=str(job.dataset_path), report=job.report, ok=False, as_of=job.as_of)
     kernel = _kernel()
+    written = False
     try:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(tables, ignore_errors=True)  # no stale tables from an earlier build
-        for stale in (html_path, failed_nb):
-            stale.unlink(missing_ok=True)
+        # the last page stays readable while this one builds, replaced whole when it is ready
+        failed_nb.unlink(missing_ok=True)
         parameters = {
             **job.parameters,
             "dataset_path": str(job.dataset_path),
@@ -167,8 +168,8 @@ def run_job(job: Job) -> Outcome:
                 outcome.failed_notebook = str(failed_nb)
             raise
         from analysis.kernels import place_plotlyjs
-        from analysis.safe_writes import write_text_atomic
         from analysis.render import render_html
+        from analysis.safe_writes import write_text_atomic
 
         place_plotlyjs(nb, job.plotlyjs_src)
         try:
@@ -178,6 +179,7 @@ def run_job(job: Job) -> Outcome:
             outcome.failed_notebook = str(failed_nb)
             raise
         write_text_atomic(html_path, page)
+        written = True
         _exports(job, nb, html_path, tables)
         outcome.ok = True
         outcome.html = str(html_path)
@@ -186,6 +188,8 @@ def run_job(job: Job) -> Outcome:
         if isinstance(exc, KeyboardInterrupt):
             raise
         outcome.error, outcome.problems = error_lines(exc)
+        if not written:  # no page left from a build before that this one could not redo
+            html_path.unlink(missing_ok=True)
     outcome.seconds = round(time.monotonic() - started, 1)
     outcome.finished = dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
     if outcome.ok and job.key:
