@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,25 @@ def test_the_lock_goes_with_its_process_however_it_ends(tmp_path):
         assert path == out / LOCK_NAME
     with build_lock(out):  # and released again after the block
         pass
+
+
+def test_a_file_system_that_cannot_lock_does_not_stop_every_build(tmp_path, monkeypatch):
+    import fcntl
+
+    def no_locks(fd, operation):  # what some network shares answer
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with build_lock(tmp_path) as path:  # goes on, unguarded
+        assert "process" in path.read_text(encoding="utf-8")
+
+    def held(fd, operation):
+        raise BlockingIOError(errno.EWOULDBLOCK, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(fcntl, "flock", held)
+    with pytest.raises(BuildError, match="another build is writing"):
+        with build_lock(tmp_path):
+            pass
 
 
 def _tiny(tmp_path: Path) -> tuple[Path, Path]:

@@ -15,6 +15,7 @@ never half of one. Light on imports: the build's parent process uses it.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,17 +33,20 @@ except ImportError:  # Windows
 LOCK_NAME = ".build.lock"
 # Windows locks byte ranges, and a locked byte cannot be read: lock one far past the holder's line
 _WINDOWS_LOCK_OFFSET = 1 << 20
+_HELD = {errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES, getattr(errno, "EDEADLOCK", errno.EDEADLK)}
 
 
-def _try_lock(handle: IO[str]) -> bool:
+def _try_lock(handle: IO[str]) -> bool | None:
+    """True: locked; False: another process holds it; None: this file system cannot lock
+    (some network shares): the build goes on unguarded rather than never running."""
     try:
         if fcntl is not None:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         else:
             handle.seek(_WINDOWS_LOCK_OFFSET)
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-    except OSError:
-        return False
+    except OSError as exc:
+        return False if exc.errno in _HELD else None
     return True
 
 
@@ -71,7 +75,8 @@ def build_lock(out_dir: Path) -> Iterator[Path]:
     """Hold ``<out_dir>/.build.lock`` for the block; :class:`BuildError` at once if another holds it."""
     path = Path(out_dir) / LOCK_NAME
     with open(path, "a+", encoding="utf-8") as handle:
-        if not _try_lock(handle):
+        locked = _try_lock(handle)
+        if locked is False:
             handle.seek(0)
             holder = handle.readline().strip() or "?"
             raise BuildError(
@@ -86,4 +91,5 @@ def build_lock(out_dir: Path) -> Iterator[Path]:
             handle.flush()
             yield path
         finally:
-            _unlock(handle)
+            if locked:
+                _unlock(handle)
