@@ -4,8 +4,9 @@ A schedule that starts a build while the last one is still running (a province's
 country's 3,300 units, take a while) would have two builds deleting and writing the same pages,
 tables and cache records. `analysis.build.build` holds an exclusive lock on ``<out>/.build.lock``
 while it runs: a second build into the same folder stops at once, before it deletes or writes any
-report, with a message naming the first one (its process and start time). The operating system releases the
-lock when the process ends, however it ends, so a crash or a kill leaves no stale lock behind.
+report, with a message naming the first one (its process and start time). The operating system
+releases the lock when the process ends, however it ends: a crash or a kill leaves no stale lock.
+A file system that cannot lock at all (some network shares) lets builds run unguarded.
 
 Pages, the index and cache records are written whole or not at all (:func:`write_text_atomic`):
 someone opening a report while the nightly build rewrites it sees the old page or the new one,

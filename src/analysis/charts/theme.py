@@ -152,7 +152,10 @@ def format_number(value: object, language: str, places: int = 2, missing: str = 
     if is_missing(value):
         return missing
     decimal, thousands = _separator_pair(language)
-    number = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(str(value))
+    if isinstance(value, Fraction):
+        number = Decimal(value.numerator) / Decimal(value.denominator)
+    else:
+        number = Decimal(str(value))
     exact = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     text = f"{exact:,.{places}f}"
     if "." in text:
