@@ -332,10 +332,10 @@ def build(config_path: Path | str | None = None, datasets: list | None = None,
     """
     from rich.console import Console
 
-    from analysis.safe_writes import build_lock
     from analysis.cache import ReportCache, job_key
     from analysis.kernels import write_shared_plotlyjs
     from analysis.render import print_summary, write_index
+    from analysis.safe_writes import build_lock
 
     console = console or Console()
     job_list, out_dir, workers, language = plan(config_path, datasets, reports, out, language,

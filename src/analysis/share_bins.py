@@ -64,8 +64,11 @@ def locate(value: Fraction | float, bins: Sequence[Bin], zone: int | None = None
     With ``zone`` (how many bounds the value's own result is beyond), a value that lands in a bin
     of another zone goes to the nearest bin of its zone.
     """
+    return _locate(value, bins, [b.start for b in bins], zone)
+
+
+def _locate(value: Fraction | float, bins: Sequence[Bin], starts: list[Fraction], zone: int | None) -> int:
     value = value if isinstance(value, Fraction) else Fraction(str(value))
-    starts = [b.start for b in bins]
     index = min(max(bisect_right(starts, value) - 1, 0), len(bins) - 1)
     if index > 0 and value == bins[index].start and not bins[index].start_included:
         index -= 1
@@ -80,7 +83,8 @@ def count(values: Iterable[Fraction | float], bins: Sequence[Bin],
           zones: Iterable[int | None] | None = None) -> list[int]:
     """How many of ``values`` fall in each bin (see :func:`locate`); ``zones`` pairs with ``values``."""
     counts = [0] * len(bins)
+    starts = [b.start for b in bins]  # once, not per value
     values = list(values)
     for value, zone in zip(values, zones if zones is not None else [None] * len(values), strict=True):
-        counts[locate(value, bins, zone)] += 1
+        counts[_locate(value, bins, starts, zone)] += 1
     return counts
