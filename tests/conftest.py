@@ -98,3 +98,13 @@ def build_reports(tmp_path):
         return result
 
     return run
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the browser tests of a worker (test_browser, test_prerender, in
+    the xdist group "browser"): playwright's sync API runs one instance per thread."""
+    from analysis.browser import chromium
+
+    with chromium() as instance:
+        yield instance

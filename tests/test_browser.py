@@ -19,10 +19,11 @@ import pytest
 from rich.console import Console
 
 from analysis import config, labels
-from analysis.browser import CHARTS_DRAWN, CHROMIUM, chromium, is_deck_page, offline_page, open_report
+from analysis.browser import CHARTS_DRAWN, CHROMIUM, is_deck_page, offline_page, open_report
 from analysis.build import build, load_config, plan
 from analysis.charts.theme import NOTE_FONT_SIZE
 from analysis.plotlyjs import custom_plotlyjs
+from analysis.prerender import is_prerendered
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 if not CHROMIUM.exists():
@@ -156,12 +157,6 @@ def built(tmp_path_factory):
     result = build(config.BUILD_CONFIG, out=out, jobs=2, console=Console(record=True, width=200))
     assert result.ok, [(o.dataset_id, o.report, o.error, o.problems[:3]) for o in result.failed]
     return out
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with chromium() as instance:
-        yield instance
 
 
 def _visit(browser, path: Path, shot: str) -> dict:
@@ -416,14 +411,17 @@ def write_hostile_dataset(folder: Path) -> Path:
 def hostile(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     dataset = write_hostile_dataset(root / "hostile-2022")
+    # charts drawn into the pages too (--prerender): their pictures are read before any script runs
     result = build(datasets=[dataset], reports=list(HOSTILE_REPORTS), out=root / "out", jobs=2,
-                   console=Console(record=True, width=200))
+                   options={"prerender": True}, console=Console(record=True, width=200))
     assert result.ok, [(o.report, o.error, o.problems[:3]) for o in result.failed]
     return root / "out" / "hostile-2022"
 
 
 @pytest.mark.parametrize("report", HOSTILE_REPORTS)
 def test_hostile_text_is_shown_as_text_and_runs_nothing(hostile, browser, report):
+    page = (hostile / f"{report}.html").read_text(encoding="utf-8")
+    assert is_prerendered(page) == (report != "briefing")
     seen = _visit(browser, hostile / f"{report}.html", f"hostile-{report}")
     assert seen["dialogs"] == [], "a script from the data ran"
     assert seen["blocked"] == [] and seen["errors"] == [] and seen["undrawn"] == 0

@@ -92,7 +92,7 @@ def test_pages_carry_the_drawing_timer_in_their_language(language, drawn):
     found = re.findall(r'<script data-texts="([^"]*)">(.*?)</script>', page, flags=re.S)
     assert len(found) == 1
     texts = json.loads(html.unescape(found[0][0]))
-    assert texts["drawn"] == drawn and set(texts) == {"drawn", "runs", "cores"}
+    assert texts["drawn"] == drawn and set(texts) == {"drawn", "live", "runs", "cores"}
     assert "qh-timing" in found[0][1] and "location.search" in found[0][1]
 
 
@@ -301,6 +301,7 @@ def test_pseudonymised_build_leaves_no_name_anywhere(tmp_path, monkeypatch):
 
     from analysis.browser import CHROMIUM
     from analysis.dataset import load_dataset
+    from analysis.prerender import is_prerendered
     from analysis.privacy import KEY_ENV, pseudonym
 
     if not CHROMIUM.exists():
@@ -318,6 +319,7 @@ datasets:
 pseudonymise: true
 pdf: true
 png: true
+prerender: true
 marking: "MẬT"
 """)
     out = tmp_path / "out"
@@ -353,3 +355,4 @@ marking: "MẬT"
             digest = hashlib.sha256((sample / "thuong-tin-2022" / file).read_bytes()).hexdigest()
             assert digest in page, (report, file)
         assert (out / "thuong-tin-2022" / f"{report}.pdf").read_bytes().startswith(b"%PDF")
+        assert is_prerendered(page) == (report != "briefing"), report  # charts drawn in; not the deck's

@@ -133,15 +133,17 @@ def test_shared_parameters_and_exports_from_config_and_command_line(tmp_path):
     notebooks = tmp_path / "nb"
     notebooks.mkdir()
     _notebook(notebooks / "composition.ipynb")
-    cfg = _write(tmp_path / "r.yml", 'datasets: [d1]\nmarking: "MẬT"\nmin_cell: 5\npdf: true\n')
+    cfg = _write(tmp_path / "r.yml", 'datasets: [d1]\nmarking: "MẬT"\nmin_cell: 5\npdf: true\nprerender: true\n')
     job = plan(cfg, notebooks_dir=notebooks)[0][0]
     assert {k: job.parameters[k] for k in ("marking", "pseudonymise", "min_cell")} == \
         {"marking": "MẬT", "pseudonymise": False, "min_cell": 5}
-    assert (job.pdf, job.png) == (True, False)
+    assert (job.pdf, job.png, job.prerender) == (True, False, True)
 
-    options = {"marking": "Tài liệu nội bộ", "min_cell": 0, "png": True, "pdf": False, "pseudonymise": None}
+    options = {"marking": "Tài liệu nội bộ", "min_cell": 0, "png": True, "pdf": False, "pseudonymise": None,
+               "prerender": False}
     job = plan(cfg, options=options, notebooks_dir=notebooks)[0][0]  # the command line wins; None: config
-    assert (job.parameters["marking"], job.parameters["min_cell"], job.pdf, job.png) == ("Tài liệu nội bộ", 0, False, True)
+    assert (job.parameters["marking"], job.parameters["min_cell"], job.pdf, job.png, job.prerender) == \
+        ("Tài liệu nội bộ", 0, False, True, False)
 
     both = _write(tmp_path / "both.yml", 'datasets: [d1]\nmarking: {vi: "Tài liệu nội bộ", en: "Internal document"}\n')
     assert plan(both, language="en", notebooks_dir=notebooks)[0][0].parameters["marking"] == "Internal document"
@@ -151,7 +153,8 @@ def test_shared_parameters_and_exports_from_config_and_command_line(tmp_path):
 
     job = plan(datasets=[tmp_path / "d2"], language="en", notebooks_dir=notebooks)[0][0]  # no config at all
     assert job.parameters["marking"] == text("report.confidential", "en")
-    assert (job.parameters["min_cell"], job.parameters["pseudonymise"], job.pdf, job.png) == (3, False, False, False)
+    assert (job.parameters["min_cell"], job.parameters["pseudonymise"], job.pdf, job.png, job.prerender) == \
+        (3, False, False, False, False)
 
     with pytest.raises(BuildError, match="min_cell"):
         plan(cfg, options={"min_cell": -1}, notebooks_dir=notebooks)

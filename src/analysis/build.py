@@ -203,7 +203,8 @@ def run_job(job: Job) -> Outcome:
 
 
 def _exports(job: Job, nb: Any, html_path: Path, tables: Path) -> None:
-    """What goes with a page: a deck's local scripts, then the PDF and the PNGs when asked for."""
+    """What goes with a page: a deck's local scripts, then the PDF and the PNGs when asked for,
+    and last its charts drawn into it (the PDF and PNGs are made from the live charts)."""
     from analysis.slides import install_assets, is_deck
 
     if is_deck(nb):
@@ -216,6 +217,10 @@ def _exports(job: Job, nb: Any, html_path: Path, tables: Path) -> None:
         from analysis.images import export_charts
 
         export_charts(html_path, tables)
+    if job.prerender:
+        from analysis.prerender import prerender_page
+
+        prerender_page(html_path)
 
 
 def run_jobs(jobs: list[Job]) -> list[Outcome]:
@@ -327,7 +332,7 @@ def build(config_path: Path | str | None = None, datasets: list | None = None,
     ``force`` rebuilds unchanged reports too. ``portfolio`` writes plotly.js once, as
     ``<out>/assets/plotly.min.js``, and every page loads it from there (still offline).
     ``warm=False`` starts a fresh kernel for every report (slower; same pages).
-    ``options``: `SHARED_PARAMETERS` (marking, pseudonymise, min_cell) and `EXPORTS` (pdf, png)
+    ``options``: `SHARED_PARAMETERS` (marking, pseudonymise, min_cell) and `EXPORTS` (pdf, png, prerender)
     given on the command line; None or absent keys: from the config.
     """
     from rich.console import Console

@@ -21,10 +21,10 @@ from analysis.errors import AnalysisError, BuildError
 
 DEFAULT_JOBS = 2
 CELL_TIMEOUT = 900  # seconds per cell; a report that hangs fails instead of blocking a schedule
-# Passed to every report (see report.start_report) and exported beside every page (pdf, png):
-# set in the config or on the command line, for the whole build.
+# Passed to every report (see report.start_report), and what is done with every page (pdf, png
+# beside it; prerender: its charts drawn into it): set in the config or on the command line.
 SHARED_PARAMETERS = ("marking", "pseudonymise", "min_cell")
-EXPORTS = ("pdf", "png")
+EXPORTS = ("pdf", "png", "prerender")
 CONFIG_KEYS = {"datasets", "reports", "out", "language", "jobs", *SHARED_PARAMETERS, *EXPORTS}
 DATASET_KEYS = {"path", "reports", "as_of", "parameters"}
 RESERVED_PARAMETERS = {"dataset_path", "language", "output_dir", *SHARED_PARAMETERS}
@@ -59,6 +59,7 @@ class Job:
     plotlyjs_src: str | None = None  # portfolio mode: relative URL of the shared plotly.js
     pdf: bool = False  # also <report>.pdf beside the page (pdf.py)
     png: bool = False  # also <report>/<chart>.png for every chart (images.py)
+    prerender: bool = False  # every chart drawn into the page at build time (prerender.py)
 
 
 def available_reports(notebooks_dir: Path | None = None) -> list[str]:

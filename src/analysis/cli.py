@@ -64,6 +64,10 @@ def build(
         "--pdf/--no-pdf", help="Also print every report to <report>.pdf (A4; system Chromium, offline).")] = None,
     png: Annotated[Optional[bool], typer.Option(
         "--png/--no-png", help="Also save every chart as <report>/<chart>.png at print resolution.")] = None,
+    prerender: Annotated[Optional[bool], typer.Option(
+        "--prerender/--no-prerender", help="Draw every chart into its page at build time (system Chromium): "
+        "the page shows all its charts at once, and each turns live (hover, zoom) moments later. "
+        "For pages opened in a meeting; a few seconds more per page.")] = None,
 ) -> None:
     """Build reports (HTML, CSV tables, summary.json) and reports/index.html.
 
@@ -77,7 +81,7 @@ def build(
                            jobs=jobs, language=language, console=console, force=force,
                            portfolio=portfolio,
                            options={"marking": marking, "pseudonymise": pseudonymise, "min_cell": min_cell,
-                                    "pdf": pdf, "png": png})
+                                    "pdf": pdf, "png": png, "prerender": prerender})
     except AnalysisError as exc:
         raise _fail(exc) from None
     _say(f"→ {result.index}")

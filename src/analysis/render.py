@@ -220,7 +220,7 @@ PLOTLYJS_TOKEN = "<!-- quyhoach: plotly.js -->"
 def timing_texts(language: str) -> str:
     """The texts `assets/timing.js` shows (JSON), with their ``{placeholders}`` left for it to fill."""
     labels = Labels(language)
-    return json.dumps({key: labels(f"report.timing.{key}") for key in ("drawn", "runs", "cores")},
+    return json.dumps({key: labels(f"report.timing.{key}") for key in ("drawn", "live", "runs", "cores")},
                       ensure_ascii=False)
 
 

@@ -83,6 +83,7 @@
   /* Measured first, all charts at their own size, then changed: no layout between two charts */
   function fit(width, height) {
     unfit();
+    if (window.qhDrawLive) { window.qhDrawLive(); }  /* charts drawn at build time: live ones cut better */
     width = width || PAGE.width;
     var page = height || PAGE.height;
     height = page - HEADING_ROOM;

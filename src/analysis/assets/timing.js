@@ -1,7 +1,9 @@
 /* Drawing time, on request: open a report as `report.html?timing` (or `#timing`) to see how long
    this computer took until every chart was drawn — on the meeting room's own machine, say.
    The measure of benchmarks/browser.py: performance.now() once the document is complete and
-   every chart has its SVG. Each reload in the same tab adds a run and shows their median.
+   every chart has its SVG: plotly.js's, or the picture drawn at build time (`build --prerender`;
+   then the time all are live follows). Each reload in the same tab adds a run and shows their
+   median.
    Without `timing` in the address nothing runs. Never printed (report.css). */
 (function () {
   if (!/(^|[?&#])timing(?![\w-])/.test(location.search + location.hash)) { return; }
@@ -12,9 +14,14 @@
     if (document.readyState !== 'complete') { return -1; }
     var charts = document.querySelectorAll('.plotly-graph-div');
     for (var i = 0; i < charts.length; i++) {
-      if (!charts[i]._fullLayout || !charts[i].querySelector('.main-svg')) { return -1; }
+      if (!isLive(charts[i]) && !charts[i].querySelector('.qh-picture svg')) { return -1; }
     }
     return charts.length;
+  }
+  function isLive(gd) { return Boolean(gd._fullLayout && gd.querySelector('.main-svg')); }
+  function allLive() {
+    return !document.querySelector('.qh-picture') &&
+      Array.prototype.every.call(document.querySelectorAll('.plotly-graph-div'), isLive);
   }
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (whole, key) { return values[key]; });
@@ -41,6 +48,13 @@
     box.title = navigator.userAgent;
     box.addEventListener('click', function () { box.remove(); });  /* out of the way once read */
     document.body.appendChild(box);
+    if (!allLive()) { whenLive(box); }
+  }
+  function whenLive(box) {
+    if (!allLive()) { requestAnimationFrame(function () { whenLive(box); }); return; }
+    var elapsed = performance.now();
+    box.setAttribute('data-live-ms', String(elapsed));
+    box.textContent += ' · ' + fill(texts.live, { ms: ms(elapsed) });
   }
   function poll() {
     var charts = drawnCharts();
