@@ -35,8 +35,9 @@
     var ready = function () { loaded = true; then.splice(0).forEach(function (f) { f(); }); };
     if (kept) { run(kept, ready); } else { ready(); }  /* plotly.js loaded some other way */
   }
-  /* the picture goes in the task that draws the chart (plotly.js draws synchronously): no frame
-     shows neither; first, as plotly.js looks for its own classes in the chart's box */
+  /* the picture goes in the task that draws the chart (plotly.js draws synchronously), so no
+     frame shows the box empty; before drawing, as the picture carries the classes plotly.js
+     looks for in the box */
   function draw(kept) {
     var at = waiting.indexOf(kept);
     if (at < 0 || !window.Plotly) { return; }
