@@ -73,6 +73,10 @@ def test_a_chart_without_its_picture_stops_the_page():
     assert pictures[1]["id"] in str(caught.value) and "không vẽ được 1 biểu đồ" in str(caught.value)
     with pytest.raises(BuildError, match="did not draw"):
         with_pictures(page, [pictures[0], {"id": pictures[1]["id"], "svg": ""}])
+    first = pictures[0]["id"]
+    moved = re.sub(rf'(<div id="{first}"[^>]*></div>)', r"\1<p>?</p>", page, count=1)  # its code not next to it
+    with pytest.raises(BuildError, match=f"no drawing code after chart {first}"):
+        with_pictures(moved, pictures)
 
 
 # In Chromium ----------------------------------------------------------------------------------------

@@ -31,6 +31,9 @@ CAPTURE = """() => Array.from(document.querySelectorAll('.plotly-graph-div'))
   .map(gd => ({id: gd.id, svg: Plotly.Snapshot.toSVG(gd, 'svg', 1)}))"""
 _INLINE_PLOTLYJS = re.compile(r"<script>(?=\s*/\*\*\s*\*\s*plotly\.js v\d)")
 _SHARED_PLOTLYJS = re.compile(r'<script src="([^"]+\.js)" charset="utf-8"></script>')
+# a chart's box as plotly.py writes it, and the script that draws it just after
+_CHART_AND_CODE = re.compile(r'(?P<div><div id="(?P<id>[^"]+)" class="plotly-graph-div"[^>]*>)</div>(?P<gap>\s*)'
+                             r'<script(?: type="text/javascript")?>')
 # plotly's class "main-svg" tells a live chart (browser.CHARTS_DRAWN, timing.js): not on a picture
 _ROOT_CLASS = re.compile(r'^(<svg\b[^>]*?)\s*class="main-svg"')
 
@@ -52,15 +55,19 @@ def with_pictures(page: str, pictures: list[dict[str, str]]) -> str:
     if missing:
         raise BuildError(f"Chromium không vẽ được {len(missing)} biểu đồ ({missing[0]}) / Chromium did not "
                          f"draw {len(missing)} chart(s) ({missing[0]})")
-    for chart in ids:
+    placed: list[str] = []
+
+    def place(m: re.Match) -> str:
+        chart = m["id"]
+        placed.append(chart)
         svg = _ROOT_CLASS.sub(r"\1", drawn[chart], count=1)
-        chart_div = re.compile(rf'(<div id="{re.escape(chart)}" class="plotly-graph-div"[^>]*>)</div>(\s*)<script'
-                               rf'(?: type="text/javascript")?>')
-        page, found = chart_div.subn(
-            lambda m: (f'{m[1]}<div class="{PICTURE_CLASS}">{svg}</div></div>{m[2]}'
-                       f'<script type="{CHART_TYPE}" data-chart="{chart}">'), page, count=1)
-        if not found:
-            raise BuildError(f"Không thấy mã vẽ biểu đồ {chart} / no drawing code after chart {chart}")
+        return (f'{m["div"]}<div class="{PICTURE_CLASS}">{svg}</div></div>{m["gap"]}'
+                f'<script type="{CHART_TYPE}" data-chart="{chart}">')
+
+    page = _CHART_AND_CODE.sub(place, page)  # one pass over the page for every chart
+    unplaced = [chart for chart in ids if chart not in placed]
+    if unplaced:
+        raise BuildError(f"Không thấy mã vẽ biểu đồ {unplaced[0]} / no drawing code after chart {unplaced[0]}")
     page, inline = _INLINE_PLOTLYJS.subn(f'<script type="{PLOTLYJS_TYPE}">', page, count=1)
     if not inline:
         page = _SHARED_PLOTLYJS.sub(lambda m: f'<script type="{PLOTLYJS_TYPE}" data-src="{m[1]}"></script>',
